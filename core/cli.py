@@ -73,5 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from chain.redact import install_on_root
+
+    install_on_root()
     args = build_parser().parse_args(argv)
     return args.func(args)
