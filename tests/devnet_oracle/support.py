@@ -96,6 +96,7 @@ class OracleProcess:
     def start(self, timeout: float = 60.0) -> "OracleProcess":
         env = dict(os.environ, DEVNET_ORACLE_KEY=ORACLE_KEY, PYTHONUNBUFFERED="1")
         self.log_path = self.db.with_suffix(".log")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "devnet.oracle", "--rpc-url", self.rpc_url, "--db", str(self.db),
