@@ -24,7 +24,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -528,6 +527,31 @@ def config_from_args(args: argparse.Namespace) -> DevnetConfig:
         load_interval=args.load_interval,
         persist_chain=not args.fresh_chain,
     )
+
+
+def config_to_argv(config: DevnetConfig) -> list[str]:
+    """The ``python -m devnet.network`` options that rebuild ``config`` (inverse of :func:`config_from_args`)."""
+    argv = [
+        "--state-dir", str(Path(config.state_dir).resolve()),
+        "--blocks-per-epoch", str(config.blocks_per_epoch),
+        "--block-time", str(config.block_time),
+        "--rpc-port", str(config.rpc_port),
+        "--oracle-port", str(config.oracle_port),
+        "--oracle-job-interval", str(config.oracle_job_interval),
+        "--sponsor-claims-every", str(config.oracle_sponsor_claims_every),
+        "--model", config.model,
+    ]
+    if not config.with_oracle:
+        argv.append("--no-oracle")
+    if not config.with_bootstrap:
+        argv.append("--no-swarm")
+    for blocks in config.server_blocks:
+        argv += ["--serve", blocks]
+    if config.load_interval:
+        argv += ["--load-interval", str(config.load_interval)]
+    if not config.persist_chain:
+        argv.append("--fresh-chain")
+    return argv
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:

@@ -196,8 +196,13 @@ class RpcFront:
         is_notification = "id" not in request
         handler = self._local_methods().get(request["method"])
         if handler is None:
-            reply = json.loads(self.upstream.post_raw(json.dumps(request).encode()))
-            return None if is_notification else reply
+            raw = self.upstream.post_raw(json.dumps(request).encode())
+            if is_notification:
+                return None
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return _error_reply(request_id, JsonRpcFault(INTERNAL_ERROR, "the chain node sent no valid reply"))
         params = request.get("params", [])
         try:
             if not isinstance(params, list):
@@ -294,7 +299,11 @@ class _FrontHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
-        reply = self.server.front.handle_body(body)
+        try:
+            reply = self.server.front.handle_body(body)
+        except Exception as exc:  # anvil unreachable or a bug: answer, do not drop the connection
+            log.exception("request failed")
+            reply = _encode(_error_reply(None, JsonRpcFault(INTERNAL_ERROR, f"devnet RPC front: {exc}")))
         payload = reply if reply is not None else b""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
