@@ -35,6 +35,8 @@ class TierOption:
     model_id: str
     suits: bool  # whether this computer's hardware class fits the tier
     needs_token: bool
+    num_layers: int = 0  # blocks the model has
+    blocks_fit: int = 0  # blocks that fit the memory that can be used now
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,11 +138,21 @@ def measure(disk_path: Optional[str] = None) -> dict[str, Any]:
         "block_gib": plan.block_memory_bytes / GIB,
         "budget_bytes": plan.budget_bytes,
         "detail": plan.reason,
-        "tiers": [
-            {"tier_id": key, "name": t.label, "model_id": t.model_id,
-             "suits": tiers._qualifies(t, hw, device) is None, "needs_token": t.needs_token}
-            for key, t in ((k, tiers.TIERS[k]) for k in tiers.TIER_ORDER)
-        ],
+        "tiers": [_tier_entry(tiers, hw, device, tiers.TIERS[key]) for key in tiers.TIER_ORDER],
+    }
+
+
+def _tier_entry(tiers: Any, hw: Any, device: str, tier: Any) -> dict[str, Any]:
+    dtype = tiers.serving_dtype(tier.shape, device)
+    budget, _words = tiers.memory_budget(hw, device, tier.shape)
+    return {
+        "tier_id": tier.key,
+        "name": tier.label,
+        "model_id": tier.model_id,
+        "suits": tiers._qualifies(tier, hw, device) is None,
+        "needs_token": tier.needs_token,
+        "num_layers": tier.shape.num_layers,
+        "blocks_fit": int(tiers.blocks_that_fit(tier.shape, budget, dtype)),
     }
 
 
