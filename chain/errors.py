@@ -151,3 +151,15 @@ class KeystorePasswordWrong(ChainError):
 
 class NothingToClaim(ChainError):
     default_message = "There is no reward to claim yet. Rewards appear after an epoch (about an hour) of work."
+
+
+class ClockWentBack(ChainError):
+    """This computer's clock is behind the last timestamp already signed; reports wait for it."""
+
+    def __init__(self, wait_s: int, detail: str = "") -> None:
+        self.wait_s = wait_s
+        super().__init__(
+            f"Your computer's clock moved backwards, so reports wait about {wait_s} seconds until it catches up. "
+            "Nothing is lost. If this keeps happening, turn on automatic date and time.",
+            detail or f"next timestamp is {wait_s} s ahead of the wall clock",
+        )
