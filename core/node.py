@@ -187,8 +187,9 @@ class Node:
                 opts.num_blocks = preflight.blocks_that_fit(facts, opts.torch_dtype)
                 log.info("serving %d block(s): as many as fit the free memory", opts.num_blocks)
             blocks = preflight.parse_block_range(opts.block_indices, opts.num_blocks, facts.num_blocks)
-            preflight.check_weights(facts, blocks)
+            # Memory first: it needs only the config, and "too big" is the better news than "files missing".
             preflight.check_memory(facts, len(blocks) if blocks is not None else int(opts.num_blocks), opts.torch_dtype)
+            preflight.check_weights(facts, blocks)
         except PreflightError as exc:
             raise NodeError(exc.reason, exc.detail) from exc
         if self.stopping:

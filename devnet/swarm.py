@@ -176,6 +176,12 @@ class LocalSwarm:
                 "--block-indices", blocks,
                 "--initial-peers", *self.initial_peers,
                 "--num-handlers", "2",
+                # Loopback, any free ports and no wallet: several servers share this machine, and the
+                # settings' defaults (0.0.0.0:31330, status API 31331) are for one real node.
+                "--host", "127.0.0.1",
+                "--port", "0",
+                "--status-port", "0",
+                "--no-agent",
                 "--events", "jsonl",
                 *extra_args,
             ],
