@@ -62,3 +62,29 @@ run: setup
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
+
+# Frozen builds and installers (installers/, build.spec). Not part of `make test`: a build takes minutes.
+# dist: the PyInstaller one-dir bundle in $(DIST_DIR) (log: build/pyinstaller.log); dist-test: its --self-test
+# (devnet + tiny model served by the bundled node + a report accepted by the oracle); deb: the .deb and the
+# portable .tar.gz; deb-test: dpkg -i, --self-test from /usr/bin, dpkg --purge, nothing left behind.
+DIST_DIR := dist/plumise-petals
+.PHONY: dist dist-test deb deb-test
+
+dist: setup
+	@mkdir -p build
+	@echo "Building $(DIST_DIR) with PyInstaller (several minutes; log: build/pyinstaller.log)"
+	@$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec \
+		> build/pyinstaller.log 2>&1 || { tail -40 build/pyinstaller.log; exit 1; }
+	@du -sh $(DIST_DIR)
+
+dist-test:
+	@test -x $(DIST_DIR)/plumise-petals || $(MAKE) dist
+	cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(DIST_DIR)/plumise-petals" --self-test
+
+deb:
+	@test -x $(DIST_DIR)/plumise-petals || $(MAKE) dist
+	installers/linux/build-deb.sh $(DIST_DIR) dist
+	installers/linux/build-tarball.sh $(DIST_DIR) dist
+
+deb-test: deb
+	installers/linux/deb-test.sh
