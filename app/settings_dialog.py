@@ -154,11 +154,17 @@ class SettingsDialog(QDialog):
 
     def _add_field(self, form: QFormLayout, tab: int, name: str, label: QLabel, widget: QWidget,
                    note: Optional[QLabel] = None) -> None:
-        form.addRow(label, widget)
+        # One row per field (widget, its note, its error) so a hidden error leaves no gap in the form.
+        column = QWidget()
+        column_layout = QVBoxLayout(column)
+        column_layout.setContentsMargins(0, 0, 0, 0)
+        column_layout.setSpacing(2)
+        column_layout.addWidget(widget)
         if note is not None:
-            form.addRow("", note)
+            column_layout.addWidget(note)
         error = _error_label()
-        form.addRow("", error)
+        column_layout.addWidget(error)
+        form.addRow(label, column)
         self._error_labels[name] = error
         self._field_tabs[name] = tab
         self._field_widgets[name] = widget
@@ -321,6 +327,13 @@ class SettingsDialog(QDialog):
         """Whether a field the node child reads has changed (then the node must restart to use it)."""
         new = self.result_settings()
         return any(getattr(new, name) != getattr(self._original, name) for name in NODE_FIELDS)
+
+    # The names app-shell's controller looks up (app/controller.py on_settings_applied); same answers.
+    def settings(self) -> Settings:
+        return self.result_settings()
+
+    def needs_node_restart(self) -> bool:
+        return self.needs_restart()
 
     # --- checking -------------------------------------------------------------------------------------------
 
