@@ -240,6 +240,12 @@ class Devnet:
                         "--block-indices", blocks,
                         "--initial-peers", *self.bootstrap_maddrs,
                         "--num-handlers", "2",
+                        # Plain capacity for the swarm: loopback, free ports, no wallet (nodes that earn
+                        # are the ones people run themselves).
+                        "--host", "127.0.0.1",
+                        "--port", "0",
+                        "--status-port", "0",
+                        "--no-agent",
                         "--events", "jsonl",
                     ],
                 )
@@ -489,6 +495,10 @@ def run_supervisor(config: DevnetConfig, announce=print) -> int:
     if not lock.acquire() or read_runtime(state_dir) is not None:
         running = read_runtime(state_dir) or {"state_dir": str(state_dir)}
         raise DevnetAlreadyRunning(running)
+    for orphan in leftover_processes(state_dir):
+        # Children of a supervisor that was killed hard: nobody else owns them, and they hold the state.
+        log.warning("stopping %s (pid %d) left over from a devnet that did not shut down", orphan.name(), orphan.pid)
+        stop_process_tree(orphan.pid, timeout=10)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
