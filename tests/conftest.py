@@ -47,6 +47,8 @@ def devnet(tmp_path_factory):
 
     The yielded object has:
       - ``rpc_url`` (the front: use it for everything), ``chain_id`` (41956), ``oracle_url``;
+        ``anvil_url`` (anvil itself: a plain EVM without the agent_* methods, for fallback tests;
+        transactions sent there are mined by the same producer);
       - ``accounts``: list of objects with ``.address``, ``.private_key`` (and ``.local_account()``):
         #0 faucet/deployer, #1 the oracle's own key (the RewardPool's oracle and the precompiles'
         sponsor; the oracle process sends from it, so do not send transactions from #1 here), #2… free
