@@ -123,12 +123,12 @@ class Chain:
     def chain_id(self) -> int:
         return int(self.rpc.call("eth_chainId"), 16)
 
-    def eth_call(self, to: str, data: bytes, sender: str | None = None) -> bytes:
+    def eth_call(self, to: str, data: bytes, sender: str | None = None, block: int | str = "latest") -> bytes:
         tx: dict[str, str] = {"to": to, "data": "0x" + data.hex()}
         if sender:
             tx["from"] = sender
         try:
-            out = self.rpc.call("eth_call", [tx, "latest"])
+            out = self.rpc.call("eth_call", [tx, hex(block) if isinstance(block, int) else block])
         except RpcError as exc:
             reason = revert_reason(exc)
             if reason is not None:
@@ -136,14 +136,15 @@ class Chain:
             raise
         return bytes.fromhex((out or "0x")[2:])
 
-    def _pool_call(self, signature: str, types: list[str], args: list, out: list[str]) -> tuple:
-        raw = self.eth_call(self.reward_pool, selector(signature) + encode(types, args))
+    def _pool_call(self, signature: str, types: list[str], args: list, out: list[str],
+                   block: int | str = "latest") -> tuple:
+        raw = self.eth_call(self.reward_pool, selector(signature) + encode(types, args), block=block)
         if not raw:
             raise RpcError(f"RewardPool.{signature} returned no data (no contract at {self.reward_pool}?)")
         return tuple(decode(out, raw))
 
-    def current_epoch(self) -> int:
-        return int(self._pool_call("getCurrentEpoch()", [], [], ["uint256"])[0])
+    def current_epoch(self, block: int | str = "latest") -> int:
+        return int(self._pool_call("getCurrentEpoch()", [], [], ["uint256"], block=block)[0])
 
     def pending_reward(self, agent: str) -> int:
         return int(self._pool_call("getPendingReward(address)", ["address"], [agent], ["uint256"])[0])
@@ -176,7 +177,8 @@ class TxSender:
     """Signs and sends the oracle's transactions one at a time, journalling each before broadcast.
 
     ``send`` simulates with ``eth_call`` first, so a call that would revert (``Already distributed``,
-    ``Epoch not ended``) raises :class:`Reverted` without spending a nonce; then it signs a legacy EIP-155
+    ``Epoch not ended``) raises :class:`Reverted` without spending a nonce; the gas limit is the larger of the
+    caller's fixed limit and the estimate plus 25 %; then it signs a legacy EIP-155
     transaction (PROTOCOL.md §1), writes hash, nonce, meaning and raw bytes to the store, broadcasts, and waits
     for the receipt. A receipt with status 0 raises :class:`Reverted` too.
     """
@@ -191,6 +193,19 @@ class TxSender:
         self.on_settled = on_settled
         self.lock = threading.Lock()
         self._chain_id: int | None = None
+
+    def _estimate(self, to: str, data: bytes) -> int:
+        """``eth_estimateGas`` plus a quarter, as the real oracle's viem client estimates every tx.
+
+        The protocol's fixed limits (PROTOCOL.md §3) are what nodes use for their own calls; a sponsored claim
+        that pays an account holding nothing yet costs more (account creation), so a fixed 100 000 can fail.
+        """
+        tx = {"from": self.address, "to": to, "data": "0x" + data.hex()}
+        try:
+            return int(int(self.chain.rpc.call("eth_estimateGas", [tx]), 16) * 5 // 4)
+        except RpcError as exc:
+            log.warning("eth_estimateGas failed (%s); using the fixed gas limit", exc)
+            return 0
 
     def _receipt(self, tx_hash: str) -> Receipt | None:
         r = self.chain.rpc.call("eth_getTransactionReceipt", [tx_hash])
@@ -214,6 +229,7 @@ class TxSender:
         with self.lock:
             if simulate:
                 self.chain.eth_call(to, data, sender=self.address)
+                gas = max(gas, self._estimate(to, data))
             if self._chain_id is None:
                 self._chain_id = self.chain.chain_id()
             nonce = int(self.chain.rpc.call("eth_getTransactionCount", [self.address, "pending"]), 16)
@@ -225,12 +241,9 @@ class TxSender:
             raw = "0x" + bytes(signed.raw_transaction).hex()
             tx_hash = "0x" + bytes(signed.hash).hex()
             self.store.journal_tx(tx_hash=tx_hash, nonce=nonce, kind=kind, meta=meta, raw=raw)
-            try:
-                self.chain.rpc.call("eth_sendRawTransaction", [raw])
-            except RpcError as exc:
-                # Never broadcast (or refused): nothing happened on chain, so nothing must be applied.
-                self.store.settle_tx(tx_hash, "dropped", None)
-                raise
+            # A failed broadcast leaves the row "sent": the answer may have been lost after the node took it,
+            # so only recover() decides, from receipts and nonces, whether it landed.
+            self.chain.rpc.call("eth_sendRawTransaction", [raw])
             receipt = self._wait(tx_hash, self.receipt_timeout)
             if receipt is None:
                 raise RpcError(f"no receipt for {kind} tx {tx_hash} after {self.receipt_timeout:.0f} s; "
@@ -241,15 +254,22 @@ class TxSender:
         return receipt
 
     def _settle(self, tx_hash: str, receipt: Receipt) -> None:
-        row = self.store.settle_tx(tx_hash, "ok" if receipt.status == 1 else "reverted", receipt.block)
+        epoch = None
+        try:
+            # The epoch a contribution landed in is the one of its block, not the one when it was signed.
+            epoch = self.chain.current_epoch(block=receipt.block)
+        except (RpcError, Reverted) as exc:
+            log.warning("could not read the epoch of block %d: %s", receipt.block, exc)
+        row = self.store.settle_tx(tx_hash, "ok" if receipt.status == 1 else "reverted", receipt.block, epoch)
         if row is not None and self.on_settled is not None:
             self.on_settled(row)
 
     def recover(self, timeout: float = 10.0) -> int:
         """Settle journalled txs left unconfirmed (by a crash or a slow chain); returns how many remain.
 
-        A tx with no receipt is re-broadcast from its raw bytes (harmless if the node still has it). If the
-        node refuses it and the account's nonce has moved past it without a receipt, it never landed.
+        A tx with no receipt is re-broadcast from its raw bytes (harmless if the node still has it). With no
+        receipt after that, it is dropped when its nonce was mined by another tx or the node's pool does
+        not hold it; otherwise it is still pending and counted as remaining.
         """
         left = 0
         with self.lock:
@@ -264,11 +284,13 @@ class TxSender:
                 if receipt is not None:
                     self._settle(row["hash"], receipt)
                     continue
-                mined_nonce = int(self.chain.rpc.call("eth_getTransactionCount", [self.address, "latest"]), 16)
-                if mined_nonce > row["nonce"]:
+                mined = int(self.chain.rpc.call("eth_getTransactionCount", [self.address, "latest"]), 16)
+                pooled = int(self.chain.rpc.call("eth_getTransactionCount", [self.address, "pending"]), 16)
+                if mined > row["nonce"] or pooled <= row["nonce"]:
+                    # Its nonce went to another tx, or the node does not hold it at all: it never lands.
                     self.store.settle_tx(row["hash"], "dropped", None)
                 else:
-                    left += 1
+                    left += 1  # still waiting in the pool for a block
         return left
 
     # --- the oracle's transactions ------------------------------------------------------------------------

@@ -80,6 +80,7 @@ class EpochJobs(threading.Thread):
         self.claim_every_s = claim_every_s
         self._stop_event = threading.Event()
         self._last_claims = 0.0
+        self._claim_backoff: dict[str, float] = {}  # agent → monotonic time before which it is not retried
         self.ticks = 0
 
     def stop(self) -> None:
@@ -175,12 +176,16 @@ class EpochJobs(threading.Thread):
         for key, address in sorted(agents.items()):
             if self._stop_event.is_set():
                 return
+            if time.monotonic() < self._claim_backoff.get(key, 0.0):
+                continue
             try:
                 pending = self.chain.pending_reward(address)
                 if pending > 0:
                     receipt = self.sender.sponsor_claim(address, pending)
                     log.info("sponsored claim for %s (%d wei pending) in block %d", key, pending, receipt.block)
             except Reverted as exc:
+                # Each failed try costs the oracle gas: wait ten claim periods (at least a minute) for this agent.
+                self._claim_backoff[key] = time.monotonic() + max(60.0, 10 * self.claim_every_s)
                 log.warning("sponsored claim for %s refused: %s", key, exc.reason)
             except RpcError as exc:
                 log.warning("sponsored claim for %s failed: %s", key, exc)

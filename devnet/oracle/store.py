@@ -316,10 +316,13 @@ class Store:
             r["meta"] = json.loads(r["meta"])
         return rows
 
-    def settle_tx(self, tx_hash: str, status: str, block: int | None) -> dict[str, Any] | None:
+    def settle_tx(self, tx_hash: str, status: str, block: int | None, epoch: int | None = None
+                  ) -> dict[str, Any] | None:
         """Mark a journalled tx final and apply what it meant, in one SQLite transaction.
 
-        Returns the row, or None if it was already settled (settling twice must not apply twice).
+        ``epoch`` is the chain's epoch at the tx's block (a contribution counts there); when unknown, the
+        epoch recorded at signing is kept. Returns the row, or None if it was already settled (settling
+        twice must not apply twice).
         """
         with self.transaction() as db:
             row = db.execute("SELECT * FROM txs WHERE hash=? AND status='sent'", (tx_hash,)).fetchone()
@@ -327,6 +330,9 @@ class Store:
                 return None
             db.execute("UPDATE txs SET status=?, block=? WHERE hash=?", (status, block, tx_hash))
             meta = json.loads(row["meta"])
+            if epoch is not None and row["kind"] == "contribution":
+                meta["epoch"] = epoch
+                db.execute("UPDATE txs SET meta=? WHERE hash=?", (json.dumps(meta), tx_hash))
             if status == "ok" and row["kind"] == "contribution":
                 db.execute(
                     """UPDATE wallets SET pending_tasks=MAX(0,pending_tasks-?), pending_uptime=MAX(0,pending_uptime-?),
