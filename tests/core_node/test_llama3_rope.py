@@ -200,3 +200,91 @@ def test_rotary_cache_starts_at_original_context(llama3_checkpoint):
     block, _ = _petals_block(llama3_checkpoint)
     rotary = block.self_attn.rotary_emb
     assert rotary.max_seq_len_cached == 64 and rotary.max_position_embeddings == 512
+
+
+_SERVER = r"""
+import json, sys, threading, time
+from core import llama3_rope
+llama3_rope.apply()
+from core.petals_compat import import_petals
+import_petals()
+from petals.server.server import Server
+server = Server(converted_model_name_or_path=sys.argv[1], dht_prefix="tiny-llama31", block_indices="0:2",
+                initial_peers=[], throughput=1.0, torch_dtype="float32", device="cpu", num_handlers=2,
+                host_maddrs=["/ip4/127.0.0.1/tcp/0"], skip_reachability_check=True, use_relay=False,
+                use_auto_relay=False)
+maddrs = [str(m) for m in server.dht.get_visible_maddrs()]
+threading.Thread(target=server.run, daemon=True).start()
+while getattr(server, "module_container", None) is None or not server.module_container.ready.is_set():
+    time.sleep(0.05)
+print("READY " + json.dumps(maddrs), flush=True)
+sys.stdin.read()
+server.shutdown()
+"""
+
+
+def reference_logits(path, ids: list[int], scaling: dict, heads=4, kv_heads=2, eps=1e-6) -> torch.Tensor:
+    from safetensors.torch import load_file
+
+    w = {}
+    for shard in path.glob("*.safetensors"):
+        w.update(load_file(shard))
+    freqs = meta_apply_scaling(base_freqs(16, 10000.0), scaling)
+    h = w["model.embed_tokens.weight"][ids].double()
+    for layer in range(2):
+        prefix = f"model.layers.{layer}."
+        lw = {k[len(prefix):]: v for k, v in w.items() if k.startswith(prefix)}
+        h = reference_layer(h, lw, heads=heads, kv_heads=kv_heads, eps=eps, freqs=freqs)
+    h = h / torch.sqrt((h * h).mean(-1, keepdim=True) + eps) * w["model.norm.weight"].double()
+    return h @ w["lm_head.weight"].double().T
+
+
+@pytest.mark.timeout(120)
+def test_served_through_a_real_petals_server_matches_reference(llama3_checkpoint):
+    """A Petals server process (with core.llama3_rope applied) and a Petals client: the swarm's logits
+    for a 70-token prompt (past the original context of 64) and its greedy continuation equal the reference."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO_ROOT
+
+    proc = subprocess.Popen([sys.executable, "-c", _SERVER, str(llama3_checkpoint)], cwd=REPO_ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        seen = []
+        for line in proc.stdout:  # other libraries print to stdout too (bitsandbytes' CPU notice)
+            seen.append(line)
+            if line.startswith("READY "):
+                break
+        assert line.startswith("READY "), f"server did not start: {seen[-5:]!r}"
+        maddrs = json.loads(line[len("READY "):])
+        llama3_rope.apply()
+        from core.petals_compat import import_petals
+
+        import_petals()
+        from petals import AutoDistributedModelForCausalLM
+
+        model = AutoDistributedModelForCausalLM.from_pretrained(
+            str(llama3_checkpoint), initial_peers=maddrs, dht_prefix="tiny-llama31", torch_dtype=torch.float32)
+        torch.manual_seed(3)
+        ids = torch.randint(0, 64, (1, 70))
+        with torch.inference_mode():
+            logits = model(ids).logits[0].double()
+            generated = model.generate(ids, max_new_tokens=4, do_sample=False)[0, 70:].tolist()
+        want = reference_logits(llama3_checkpoint, ids[0].tolist(), TINY_SCALING)
+        assert (logits - want).abs().max().item() < 1e-3
+        wrong = reference_logits(llama3_checkpoint, ids[0].tolist(), {**TINY_SCALING, "factor": 1.0,
+                                                                       "high_freq_factor": 1e9, "low_freq_factor": 1e-9})
+        assert (logits - wrong).abs().max().item() > 1e-2  # the unscaled rope would differ visibly
+        seq = ids[0].tolist()
+        for _ in range(4):
+            seq.append(int(reference_logits(llama3_checkpoint, seq, TINY_SCALING)[-1].argmax()))
+        assert generated == seq[70:]
+        model.transformer.h.sequence_manager.dht.shutdown()
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
