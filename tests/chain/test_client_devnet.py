@@ -13,6 +13,7 @@ from chain.errors import (
     NothingToClaim,
     RpcUnreachable,
     TransactionReverted,
+    TransactionTimeout,
     WrongChain,
 )
 from chain.oracle import OracleClient
@@ -229,3 +230,26 @@ def test_rewards_accrue_and_claim_moves_the_event_amount(devnet, tmp_path):
     finally:
         reporter.stop()
         reporter.close()
+
+
+def test_legacy_fees_and_receipt_timeout(devnet, tmp_path):
+    wallet = new_wallet(devnet)
+    client = client_for(devnet, wallet, tmp_path)
+    client.register(MODEL_ID)
+    legacy = client_for(devnet, wallet, tmp_path, fee_mode="legacy")
+    beat = legacy.heartbeat()
+    tx = client.rpc.call("eth_getTransactionByHash", [beat.tx_hash])
+    assert int(tx["type"], 16) == 0 and "gasPrice" in tx and int(tx["chainId"], 16) == devnet.chain_id
+    auto = client.heartbeat()
+    assert int(client.rpc.call("eth_getTransactionByHash", [auto.tx_hash])["type"], 16) == 2  # anvil has a base fee
+
+    impatient = client_for(devnet, wallet, tmp_path, receipt_timeout=0.0)
+    with pytest.raises(TransactionTimeout) as info:
+        impatient.heartbeat()
+    assert info.value.tx_hash and "may still go through" in str(info.value)
+    # It did go through, and the next transaction picks the following nonce.
+    receipt = devnet.wait_for_receipt(info.value.tx_hash)
+    assert int(str(receipt["status"]), 0) == 1
+    after = client.heartbeat()
+    nonce_of = lambda h: int(client.rpc.call("eth_getTransactionByHash", [h])["nonce"], 16)  # noqa: E731
+    assert nonce_of(after.tx_hash) == nonce_of(info.value.tx_hash) + 1
