@@ -60,6 +60,7 @@ MAX_FLUSH_INTERVAL_S = 5.0
 PERIOD_MAX_UPTIME_S = MAX_UPTIME_SECONDS - 3600  # roll over with an hour to spare
 PERIOD_MAX_TOKENS = 900_000_000
 MAX_CLOCK_AHEAD_S = 30  # beyond this the next timestamp would drift toward the oracle's 60 s window
+MAX_PROOFS = 100
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -216,6 +217,7 @@ class Reporter:
         self._pending_tokens = 0
         self._pending_requests = 0
         self._pending_latency_ms = 0.0
+        self._proofs: list[dict] = []  # §7 proofs wait in memory only: they are optional extras
         self._serving = False
         self._uptime_mark = self._monotonic()
         self._stop = threading.Event()
@@ -240,6 +242,21 @@ class Reporter:
             self._pending_requests += int(requests)
             if latency_ms is not None and requests:
                 self._pending_latency_ms += float(latency_ms) * requests
+
+    def add_proof(self, model_hash: str, input_hash: str, output_hash: str, token_count: int) -> None:
+        """Attach an inference proof (PROTOCOL.md §7) to the next report. Kept in memory (at most
+        :data:`MAX_PROOFS`, oldest dropped); a report the oracle refuses drops its proofs, so a bad proof
+        can never block the counters."""
+        for value in (model_hash, input_hash, output_hash):
+            if not (isinstance(value, str) and len(value) == 66 and value.startswith("0x")):
+                raise ValueError("proof hashes are 0x + 64 hex digits")
+            int(value[2:], 16)
+        if not isinstance(token_count, int) or token_count < 1:
+            raise ValueError("tokenCount is an integer >= 1")
+        with self._mem_lock:
+            self._proofs.append({"modelHash": model_hash, "inputHash": input_hash, "outputHash": output_hash,
+                                 "tokenCount": token_count})
+            del self._proofs[:-MAX_PROOFS]
 
     def set_serving(self, serving: bool) -> None:
         """Uptime accrues only while serving (started and not paused)."""
@@ -300,13 +317,14 @@ class Reporter:
             raise ClockWentBack(ts - now)
         return ts
 
-    def _send(self, tokens: int, requests: int, uptime: int, latency: float) -> tuple[int, object]:
+    def _send(self, tokens: int, requests: int, uptime: int, latency: float,
+              proofs: list[dict] | None = None) -> tuple[int, object]:
         """Sign and post one report; persists the timestamp floor first and restores it on a refusal."""
         floor = self.store.row(self.scope)["ts_floor"]
         ts = self._next_timestamp(floor)
         # The oracle may accept this even if we never hear back: raise the floor before sending.
         self.store.update(self.scope, "ts_floor=MAX(ts_floor, ?)", (ts,))
-        body = build_report(self.wallet, tokens, requests, latency, uptime, ts)
+        body = build_report(self.wallet, tokens, requests, latency, uptime, ts, proofs)
         try:
             return ts, self.oracle.post_report(body)
         except OracleRejected as exc:
@@ -370,7 +388,16 @@ class Reporter:
                    if new_requests > 0 else row["last_avg_latency_ms"])
         latency = max(0.0, latency)
         self.store.update(self.scope, "sent_tokens=?, sent_requests=?, sent_uptime=?", (tokens, requests, uptime))
-        ts, reply = self._send(tokens, requests, uptime, latency)
+        with self._mem_lock:
+            proofs = list(self._proofs)
+        try:
+            ts, reply = self._send(tokens, requests, uptime, latency, proofs)
+        except OracleRejected:
+            if proofs:
+                log.warning("report with %d proof(s) refused; dropping the proofs", len(proofs))
+                self._drop_proofs(proofs)
+            raise
+        self._drop_proofs(proofs)
         self.store.update(
             self.scope,
             "acc_tokens=?, acc_requests=?, acc_uptime=?, acc_life_requests=?, acc_life_latency_ms=?, "
@@ -387,6 +414,12 @@ class Reporter:
             unreported_tokens=after["counted_tokens"] - accepted, period=after["period"],
             message=reply.message, should_reset=reply.should_reset,
         )
+
+    def _drop_proofs(self, sent: list[dict]) -> None:
+        with self._mem_lock:
+            for proof in sent:
+                if proof in self._proofs:
+                    self._proofs.remove(proof)
 
     def _note(self, result: ReportResult) -> None:
         self.failures = 0
@@ -460,8 +493,9 @@ class Reporter:
                 self._wake.wait(wait)
 
     def stop(self, final_report: bool = True, timeout: float = 10.0) -> ReportResult | None:
-        """Stop the loop, persist everything, and (by default) send one final report. Never raises for an
-        unreachable or refusing oracle: the counts stay in the outbox for the next run."""
+        """Stop the loop, persist everything, and (by default) send one final report, waiting at most
+        about ``timeout`` seconds for the oracle. Never raises for an unreachable or refusing oracle: the
+        counts stay in the outbox for the next run."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -471,10 +505,14 @@ class Reporter:
         self.flush()
         if not final_report:
             return None
+        saved_timeout = self.oracle.timeout
+        self.oracle.timeout = min(saved_timeout, timeout)
         try:
             return self.report_now()
         except ChainError:
             return self.last_result
+        finally:
+            self.oracle.timeout = saved_timeout
 
     def close(self) -> None:
         """Close the database (after :meth:`stop`)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from chain.errors import ClockSkew, OracleRejected, OracleUnreachable
+from chain.oracle import OracleClient
 from chain.outbox import Reporter
 from tests.chain.support import (
     MODEL_ID,
@@ -294,3 +295,27 @@ def test_refusal_surfaces_the_oracle_message_and_backs_off(devnet, tmp_path):
     finally:
         reporter.stop(final_report=False)
         reporter.close()
+
+
+def test_proofs_ride_along_and_a_refused_one_never_blocks_the_counters(devnet, tmp_path):
+    from chain.protocol import model_hash
+
+    wallet, _ = registered_wallet(devnet, tmp_path)
+    reporter = Reporter(wallet, devnet.oracle_url, tmp_path / "reports.sqlite3", interval=1.0, flush_interval=0.2)
+    good = "0x" + model_hash(MODEL_ID).hex()
+    reporter.add_proof(good, "0x" + "11" * 32, "0x" + "22" * 32, 8)
+    reporter.record(8, 1, 30.0)
+    reporter.report_now()
+    body = OracleClient(devnet.oracle_url).agent_metrics(wallet.address)
+    assert body["totals"]["proofs"] == 1
+    with pytest.raises(ValueError):
+        reporter.add_proof("0x1234", good, good, 1)
+    reporter._proofs.append({"modelHash": good, "inputHash": good, "outputHash": good, "tokenCount": 0})
+    reporter.record(5, 1, 30.0)
+    time.sleep(1.0)
+    with pytest.raises(OracleRejected):
+        reporter.report_now()  # tokenCount 0 is refused by the oracle's validation
+    time.sleep(1.0)
+    reporter.report_now()  # the bad proof was dropped; the counters were not
+    assert oracle_totals(devnet, wallet.address)["tokens"] == 13
+    reporter.close()
