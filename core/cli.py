@@ -140,7 +140,7 @@ def _run_node(args: argparse.Namespace, event_stream) -> int:
     key: Optional[str] = None
     stdin_closed = threading.Event()
     if args.key_stdin:
-        line = sys.stdin.readline().strip()
+        line = _read_stdin_line()
         if not _KEY.match(line):
             return fail(
                 "The wallet key handed to the node is not a valid private key. Re-import the wallet, then start again.",
@@ -206,12 +206,28 @@ def _ignore_signal(_signum, _frame) -> None:
     return None
 
 
+def _read_stdin_line(limit: int = 4096) -> str:
+    """The first line of stdin, read from fd 0 unbuffered (nothing after it is consumed).
+
+    ``sys.stdin`` is then replaced by /dev/null: multiprocessing closes ``sys.stdin`` in every forked child,
+    and closing a buffered reader that another thread was blocked in (our watcher) deadlocks the child.
+    """
+    data = bytearray()
+    while len(data) < limit:
+        chunk = os.read(0, 1)
+        if not chunk or chunk == b"\n":
+            break
+        data += chunk
+    sys.stdin = open(os.devnull, "r")
+    return data.decode("utf-8", "replace").strip()
+
+
 def _watch_stdin(node, closed: threading.Event) -> None:
     """The supervisor keeps our stdin open while it lives; EOF means it is gone: stop cleanly."""
     try:
-        while sys.stdin.readline():
+        while os.read(0, 4096):
             pass
-    except (OSError, ValueError):
+    except OSError:
         pass
     closed.set()
     node.request_stop("the supervising program closed stdin")

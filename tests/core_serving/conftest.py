@@ -39,7 +39,7 @@ def free_port() -> int:
 class NodeProcess:
     """One ``python -m core serve --events jsonl`` process."""
 
-    def __init__(self, args: Sequence[str], tmp_path: Path, key_stdin: bool = False) -> None:
+    def __init__(self, args: Sequence[str], tmp_path: Path, key_stdin: bool = False, key: str = DUMMY_KEY) -> None:
         self.marker = uuid.uuid4().hex
         self.stderr_path = tmp_path / f"node-{self.marker[:8]}.stderr"
         env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
@@ -61,7 +61,7 @@ class NodeProcess:
             start_new_session=True,
         )
         if key_stdin:
-            self.popen.stdin.write(DUMMY_KEY + "\n")
+            self.popen.stdin.write(key + "\n")
             self.popen.stdin.flush()
         self.lines: list[str] = []
         self.events: list[dict] = []
@@ -141,8 +141,8 @@ def start_node(tmp_path):
     """Factory: start a node process; every one started is killed (with all it left) at the end."""
     started: list[NodeProcess] = []
 
-    def start(args: Sequence[str], key_stdin: bool = False) -> NodeProcess:
-        node = NodeProcess(args, tmp_path, key_stdin=key_stdin)
+    def start(args: Sequence[str], key_stdin: bool = False, key: str = DUMMY_KEY) -> NodeProcess:
+        node = NodeProcess(args, tmp_path, key_stdin=key_stdin, key=key)
         started.append(node)
         return node
 

@@ -1,0 +1,62 @@
+"""Stopping: SIGTERM/SIGINT or the supervisor closing stdin → blocks offline, exit 0 within 10 s, nothing left."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from devnet.models import read_model_info
+from tests.core_serving.conftest import free_port, http_json, node_args
+
+pytestmark = pytest.mark.swarm
+
+
+def _start_alone(start_node, tiny_bloom, key_stdin: bool):
+    """A node that is its own swarm (no initial peers), with a key on stdin like the GUI gives it."""
+    prefix = read_model_info(tiny_bloom)["dht_prefix"] + "-stop"
+    port = free_port()
+    node = start_node(node_args(tiny_bloom, prefix, "0:8", [], port, extra=["--new-model"]), key_stdin=key_stdin)
+    node.wait_event(lambda e: e.get("state") == "serving", timeout=120)
+    return node, port
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_signal_stops_cleanly_within_10s(how, start_node, tiny_bloom):
+    node, port = _start_alone(start_node, tiny_bloom, key_stdin=True)
+    assert http_json(f"http://127.0.0.1:{port}/health")[1]["status"] == "ok"
+    assert len(node.leftovers()) >= 3  # the node, its handlers, the DHT (and p2pd)
+    began = time.monotonic()
+    os.kill(node.popen.pid, getattr(signal, how))
+    code = node.wait_exit(30)
+    took = time.monotonic() - began
+    assert code == 0, node.stderr_tail()
+    assert took < 10, f"stopping took {took:.1f} s"
+    states = [e["state"] for e in node.events if e.get("event") == "state"]
+    assert states[-2:] == ["stopping", "stopped"]
+    assert node.events[-1]["state"] == "stopped"
+    assert "are offline" in node.stderr_path.read_text()  # petals: "Announced that blocks [...] are offline"
+    assert not node.leftovers()
+
+
+def test_stdin_closed_means_parent_died(start_node, tiny_bloom):
+    node, _ = _start_alone(start_node, tiny_bloom, key_stdin=True)
+    began = time.monotonic()
+    node.popen.stdin.close()
+    code = node.wait_exit(30)
+    assert code == 0
+    assert time.monotonic() - began < 10
+    stopping = [e for e in node.events if e.get("state") == "stopping"]
+    assert stopping and "stdin" in stopping[0]["message"]
+    assert not node.leftovers()
+
+
+def test_key_never_reaches_stdout_or_logs(start_node, tiny_bloom):
+    from tests.core_serving.conftest import DUMMY_KEY
+
+    node, _ = _start_alone(start_node, tiny_bloom, key_stdin=True)
+    os.kill(node.popen.pid, signal.SIGTERM)
+    node.wait_exit(30)
+    assert DUMMY_KEY[2:] not in "\n".join(node.lines)
+    assert DUMMY_KEY[2:] not in node.stderr_path.read_text()
