@@ -151,28 +151,49 @@ def _run_node(args: argparse.Namespace, event_stream) -> int:
     elif settings.private_key is not None:
         key = settings.private_key.reveal()
 
-    device = None if settings.device == "auto" else settings.device
-    dtype = args.torch_dtype or ("float32" if (device or _default_device()) == "cpu" else "auto")
+    from core import agent_bridge
+    from core.node import NodeError
+
+    try:
+        plan = agent_bridge.plan_serving(settings)
+    except NodeError as exc:
+        return fail(exc.reason, exc.detail, 1)
+    if settings.block_indices:
+        start, end = (int(x) for x in settings.block_indices.split(":"))
+        wanted_blocks = range(start, end)
+        num_blocks = None
+    else:
+        # Petals picks which blocks to serve once it sees the swarm, so a download takes them all.
+        wanted_blocks = range(plan.shape.num_layers)
+        num_blocks = plan.num_blocks
     options = NodeOptions(
-        model=settings.model_name or _tier_model(settings),
+        model=plan.model_id,
+        model_id=plan.model_id,
         dht_prefix=settings.dht_prefix,
         initial_peers=list(settings.initial_peers),
         block_indices=settings.block_indices,
-        num_blocks=None if settings.block_indices else settings.num_blocks,
+        num_blocks=num_blocks,
         host=settings.petals_host,
         port=settings.petals_port,
         announce_host=settings.announce_host,
         num_handlers=max(1, args.num_handlers),
-        torch_dtype=dtype,
-        device=device or _default_device(),
+        torch_dtype=args.torch_dtype or plan.torch_dtype,
+        device=plan.device,
         cache_dir=settings.model_cache_dir,
         identity_path=args.identity,
         public_name=args.public_name,
         status_port=0 if ephemeral_status else settings.status_port,
         new_model=args.new_model,
+        extra_status={
+            "network": settings.network,
+            "rpc_url": settings.effective_rpc_url,
+            "chain_id": settings.effective_chain_id,
+            "plan": plan.reason,
+        },
     )
-    agent_factory = None if args.no_agent else _agent_factory(settings, sink)
-    node = Node(options, sink, agent_factory=agent_factory, private_key=key, downloader=_downloader(settings))
+    agent_factory = None if args.no_agent else (lambda context: agent_bridge.agent_for_node(context, settings))
+    downloader = agent_bridge.downloader_for(settings, wanted_blocks)
+    node = Node(options, sink, agent_factory=agent_factory, private_key=key, downloader=downloader)
 
     def on_signal(signum, _frame) -> None:
         node.request_stop(signal.Signals(signum).name)
@@ -231,57 +252,3 @@ def _watch_stdin(node, closed: threading.Event) -> None:
         pass
     closed.set()
     node.request_stop("the supervising program closed stdin")
-
-
-def _default_device() -> str:
-    try:
-        from core.hardware import detect
-
-        hardware = detect(probe_gpu=True)
-        if hardware.has_cuda:
-            return "cuda"
-        if hardware.mps_available:
-            return "mps"
-    except Exception:  # noqa: BLE001 - CPU is always there
-        pass
-    return "cpu"
-
-
-def _tier_model(settings) -> str:
-    """The model the hardware tier recommends (core/tiers.py), else the settings' default model."""
-    try:
-        tiers = importlib.import_module("core.tiers")
-    except ModuleNotFoundError:
-        from core.settings import DEFAULT_MODEL
-
-        return DEFAULT_MODEL
-    chooser = getattr(tiers, "model_for_settings", None)
-    if chooser is not None:
-        return str(chooser(settings))
-    from core.settings import DEFAULT_MODEL
-
-    return DEFAULT_MODEL
-
-
-def _downloader(settings):
-    """core/download.py's downloader, when that module is present."""
-    try:
-        download = importlib.import_module("core.download")
-    except ModuleNotFoundError:
-        return None
-    fetch = getattr(download, "download_for_node", None)
-    if fetch is None:
-        return None
-    return lambda model, progress: fetch(model, settings=settings, progress=progress)
-
-
-def _agent_factory(settings, sink):
-    """core/agent.py's agent loop, when present; ``None`` (serve only) otherwise."""
-    try:
-        agent = importlib.import_module("core.agent")
-    except ModuleNotFoundError:
-        return None
-    make = getattr(agent, "agent_for_node", None)
-    if make is None:
-        return None
-    return lambda context: make(context, settings)

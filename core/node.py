@@ -63,6 +63,7 @@ class NodeOptions:
     new_model: bool = False
     metrics_interval_s: float = 1.0
     model_id: Optional[str] = None  # the Hugging Face id the chain's modelHash is taken from, when known
+    extra_status: dict = dataclasses.field(default_factory=dict)  # shown as is in GET /status (network, rpc_url…)
 
 
 class AgentHandle(Protocol):
@@ -309,7 +310,6 @@ class Node:
             )
 
     def _serve(self) -> None:
-        agent_error: Optional[str] = None
         if self._agent_factory is not None:
             try:
                 self._agent = self._agent_factory(
@@ -322,15 +322,18 @@ class Node:
                     )
                 )
                 self._agent.start()
+            except NodeError as exc:  # serving goes on without earning; the person is told why
+                log.warning("agent loop not started: %s", exc.reason)
+                self._agent = None
+                self.sink.emit(ev.error_event(exc.reason, exc.detail, fatal=False))
             except Exception as exc:  # noqa: BLE001 - serving goes on without earning; the person is told
                 log.exception("agent loop failed to start")
-                agent_error = f"{type(exc).__name__}: {exc}"
                 self._agent = None
                 self.sink.emit(
                     ev.error_event(
                         "The node serves, but cannot report its work to earn PLM. Check the wallet and network "
                         "settings, then restart the node.",
-                        agent_error,
+                        f"{type(exc).__name__}: {exc}",
                         fatal=False,
                     )
                 )
@@ -413,6 +416,7 @@ class Node:
             "last_claim": self.sink.last.get("claim"),
             "error": self.error,
             "pid": os.getpid(),
+            **self.options.extra_status,
         }
 
     # --- stopping -----------------------------------------------------------------------------------------

@@ -28,12 +28,12 @@ def _assert_refused(node, *words: str, timeout: float = 90) -> dict:
 
 def test_unknown_model_folder(start_node, tmp_path):
     node = start_node(node_args(tmp_path / "no-such-model", "x", "0:1", [], free_port()))
-    _assert_refused(node, "not found", "no-such-model")
+    _assert_refused(node, "unknown model", "no-such-model")
 
 
 def test_unknown_hub_model(start_node):
     node = start_node(node_args("nobody-knows/this-model-xyz", "x", "0:1", [], free_port()))
-    _assert_refused(node, "this-model-xyz")
+    _assert_refused(node, "unknown model", "this-model-xyz")
 
 
 def test_model_folder_with_missing_files(start_node, tiny_bloom, tmp_path):
