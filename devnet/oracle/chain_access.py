@@ -104,6 +104,7 @@ class Receipt:
     status: int
     block: int
     gas_used: int
+    epoch: int | None = None  # RewardPool.getCurrentEpoch() at the tx's block, once settled
 
 
 class Chain:
@@ -248,21 +249,22 @@ class TxSender:
             if receipt is None:
                 raise RpcError(f"no receipt for {kind} tx {tx_hash} after {self.receipt_timeout:.0f} s; "
                                "it stays journalled and is settled later")
-            self._settle(tx_hash, receipt)
+            receipt = self._settle(tx_hash, receipt)
         if receipt.status != 1:
             raise Reverted(f"{kind} transaction {tx_hash} reverted (receipt status 0)")
         return receipt
 
-    def _settle(self, tx_hash: str, receipt: Receipt) -> None:
+    def _settle(self, tx_hash: str, receipt: Receipt) -> Receipt:
         epoch = None
         try:
-            # The epoch a contribution landed in is the one of its block, not the one when it was signed.
+            # A tx counts in the epoch of its block, not in the one when it was signed.
             epoch = self.chain.current_epoch(block=receipt.block)
         except (RpcError, Reverted) as exc:
             log.warning("could not read the epoch of block %d: %s", receipt.block, exc)
         row = self.store.settle_tx(tx_hash, "ok" if receipt.status == 1 else "reverted", receipt.block, epoch)
         if row is not None and self.on_settled is not None:
             self.on_settled(row)
+        return Receipt(receipt.tx_hash, receipt.status, receipt.block, receipt.gas_used, epoch)
 
     def recover(self, timeout: float = 10.0) -> int:
         """Settle journalled txs left unconfirmed (by a crash or a slow chain); returns how many remain.

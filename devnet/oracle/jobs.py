@@ -3,8 +3,9 @@
 Each tick, in this order:
 1. settle journalled transactions left unconfirmed (a crash, a slow block); if some stay unsettled the tick
    stops there, because contributions must never be written twice;
-2. write contributions: for each agent with deltas not yet on chain, one ``reportContribution`` (after one
-   ``syncRewards`` per epoch, so the epoch being worked in has rewards of its own to distribute);
+2. write contributions: for each agent with deltas not yet on chain, one ``reportContribution``, with a
+   ``syncRewards`` landed in the same epoch (before, and again after if the writes crossed into the next
+   epoch), so the epoch they count in has rewards to distribute;
 3. settle every ended epoch not settled yet: ``syncRewards`` then ``distributeRewards(epoch)``; a revert
    ``Already distributed`` or ``No rewards`` counts as done, so no epoch is distributed twice;
 4. optionally (``--sponsor-claims-every``), a sponsored 0x…23 claim for each known agent with pending > 0.
@@ -52,17 +53,23 @@ class EpochClock:
         self._value = int(store.get("last_seen_epoch", "0") or 0)
         self._at = 0.0
 
-    def get(self, fresh: bool = False) -> int:
+    def fetch(self) -> int:
+        """The epoch read from the chain now; raises :class:`RpcError` / :class:`Reverted` if it cannot be."""
         with self._lock:
-            if fresh or time.monotonic() - self._at > self.max_age_s:
-                try:
-                    value = self.chain.current_epoch()
-                except (RpcError, Reverted) as exc:
-                    log.warning("getCurrentEpoch failed, using last known epoch %d: %s", self._value, exc)
-                    return self._value
-                if value != self._value:
-                    self.store.put("last_seen_epoch", str(value))
-                self._value, self._at = value, time.monotonic()
+            value = self.chain.current_epoch()
+            if value != self._value:
+                self.store.put("last_seen_epoch", str(value))
+            self._value, self._at = value, time.monotonic()
+            return value
+
+    def get(self) -> int:
+        """The cached epoch, refreshed when older than ``max_age_s``; the last known one if the chain is down."""
+        if time.monotonic() - self._at <= self.max_age_s:
+            return self._value
+        try:
+            return self.fetch()
+        except (RpcError, Reverted) as exc:
+            log.warning("getCurrentEpoch failed, using last known epoch %d: %s", self._value, exc)
             return self._value
 
 
@@ -81,6 +88,7 @@ class EpochJobs(threading.Thread):
         self._stop_event = threading.Event()
         self._last_claims = 0.0
         self._claim_backoff: dict[str, float] = {}  # agent → monotonic time before which it is not retried
+        self._said: dict[tuple[str, str], float] = {}  # (agent, revert reason) → when it was last logged
         self.ticks = 0
 
     def stop(self) -> None:
@@ -96,54 +104,81 @@ class EpochJobs(threading.Thread):
             self._stop_event.wait(self.interval_s)
 
     def tick(self) -> None:
-        left = self.sender.recover(timeout=2.0)
-        if left:
-            log.warning("%d oracle transaction(s) still unconfirmed; waiting before writing more", left)
-            return
-        epoch = self.clock.get(fresh=True)
-        if self.store.get("first_epoch") is None:
-            # Epochs that ended before this oracle ever ran are not ours to settle.
-            self.store.put("first_epoch", str(epoch))
-            self.store.put("next_epoch_to_settle", str(epoch))
-        self.write_contributions(epoch)
-        if not self._stop_event.is_set():
-            self.settle_epochs(epoch)
-        if self.claim_every_s > 0 and time.monotonic() - self._last_claims >= self.claim_every_s:
-            self._last_claims = time.monotonic()
-            self.sponsor_claims()
+        try:
+            left = self.sender.recover(timeout=2.0)
+            if left:
+                log.warning("%d oracle transaction(s) still unconfirmed; waiting before writing more", left)
+                return
+            epoch = self.clock.fetch()
+            if self.store.get("first_epoch") is None:
+                # Epochs that ended before this oracle ever ran are not ours to settle.
+                self.store.put("first_epoch", str(epoch))
+                self.store.put("next_epoch_to_settle", str(epoch))
+            self.write_contributions(epoch)
+            if not self._stop_event.is_set():
+                self.settle_epochs(epoch)
+            if self.claim_every_s > 0 and time.monotonic() - self._last_claims >= self.claim_every_s:
+                self._last_claims = time.monotonic()
+                self.sponsor_claims()
+        except (RpcError, Reverted) as exc:
+            # Without the chain there is nothing to do (and a guessed epoch would settle the wrong ones).
+            log.warning("chain unreachable or refusing, epoch jobs wait for the next tick: %s", exc)
 
     # --- steps --------------------------------------------------------------------------------------------
 
-    def _sync(self, epoch: int, key: str) -> None:
-        if self.store.get(key) == str(epoch):
+    def _ensure_synced(self, epoch: int) -> None:
+        """Make sure a ``syncRewards`` landed in ``epoch``, so that the epoch has rewards to distribute.
+
+        syncRewards credits the pool's untracked balance to the epoch of the block it lands in, and an
+        ended epoch can never be credited again: an epoch holding contributions but no sync would end with
+        "No rewards" and its contributors would get nothing. So the landing epoch (from the receipt) is what
+        is remembered, not the epoch at signing.
+        """
+        if self.store.get("last_sync_epoch") == str(epoch):
             return
-        self.sender.send("sync", self.chain.reward_pool, sync_rewards_data(), GAS_ORACLE_CALL, {"epoch": epoch})
-        self.store.put(key, str(epoch))
+        receipt = self.sender.send("sync", self.chain.reward_pool, sync_rewards_data(), GAS_ORACLE_CALL,
+                                   {"epoch": epoch})
+        landed = receipt.epoch if receipt.epoch is not None else epoch
+        self.store.put("last_sync_epoch", str(landed))
 
     def write_contributions(self, epoch: int) -> None:
+        """One reportContribution per agent with owed deltas, with a sync landed in their epoch.
+
+        The sync goes before the writes (the epoch they are most likely to land in) and, if a write crossed
+        into the next epoch, once more after them: only two epoch boundaries crossed by consecutive
+        transactions could leave contributions in an epoch without rewards.
+        """
         owed = self.store.pending_contributions()
-        if not owed:
-            return
-        self._sync(epoch, "synced_for_contributions")
+        if owed:
+            self._ensure_synced(epoch)
         for row in owed:
             if self._stop_event.is_set():
-                return
+                break
             tasks = min(row["pending_tasks"], MAX_TASK_COUNT)
             uptime = min(row["pending_uptime"], MAX_UPTIME_SECONDS)
             tokens = min(row["pending_tokens"], MAX_RESPONSE_SCORE)
             meta = {"wallet": row["wallet"], "epoch": epoch, "taskCount": tasks, "uptimeSeconds": uptime,
                     "responseScore": tokens, "tokens": tokens}
             try:
-                self.sender.send("contribution", self.chain.reward_pool,
-                                 report_contribution_data(row["wallet_str"], tasks, uptime, tokens),
-                                 GAS_ORACLE_CALL, meta)
-                log.info("reportContribution %s epoch %d: tasks=%d uptime=%d response=%d",
-                         row["wallet"], epoch, tasks, uptime, tokens)
+                receipt = self.sender.send("contribution", self.chain.reward_pool,
+                                           report_contribution_data(row["wallet_str"], tasks, uptime, tokens),
+                                           GAS_ORACLE_CALL, meta)
             except Reverted as exc:
-                log.warning("reportContribution for %s refused (%s); kept owed", row["wallet"], exc.reason)
-            except RpcError as exc:
-                log.warning("reportContribution for %s failed: %s", row["wallet"], exc)
-                return
+                # Retried every tick (the agent may heartbeat again any moment), but said once a minute.
+                said = self._said.get((row["wallet"], exc.reason), 0.0)
+                if time.monotonic() - said >= 60.0:
+                    self._said[(row["wallet"], exc.reason)] = time.monotonic()
+                    log.warning("reportContribution for %s refused (%s); kept owed", row["wallet"], exc.reason)
+                continue
+            landed = receipt.epoch if receipt.epoch is not None else epoch
+            self.store.put("last_contribution_epoch", str(landed))
+            log.info("reportContribution %s landed in epoch %d: tasks=%d uptime=%d response=%d",
+                     row["wallet"], landed, tasks, uptime, tokens)
+        # The epoch holding contributions must get rewards of its own (see _ensure_synced). Checked every
+        # tick, so a sync that failed after the writes is retried while that epoch lasts.
+        current = self.clock.fetch()
+        if self.store.get("last_contribution_epoch") == str(current):
+            self._ensure_synced(current)
 
     def settle_epochs(self, current: int) -> None:
         start = int(self.store.get("next_epoch_to_settle", str(current)) or current)
@@ -151,7 +186,7 @@ class EpochJobs(threading.Thread):
             if self._stop_event.is_set():
                 return
             if self.store.epoch_status(epoch) is None:
-                self._sync(current, "synced_for_distribution")
+                self._ensure_synced(current)
                 try:
                     receipt = self.sender.send("distribute", self.chain.reward_pool,
                                                distribute_rewards_data(epoch), GAS_ORACLE_CALL, {"epoch": epoch})
