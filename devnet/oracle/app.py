@@ -71,6 +71,11 @@ def create_app(ctx: OracleContext) -> FastAPI:
     async def _oracle_error(_: Request, exc: OracleHttpError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(OracleHttpError(500, "Internal server error").body(), status_code=500)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # NestJS words an unknown route "Cannot GET /path".

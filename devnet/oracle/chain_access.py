@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import requests
 from eth_abi import decode, encode
@@ -150,13 +150,6 @@ class Chain:
     def pending_reward(self, agent: str) -> int:
         return int(self._pool_call("getPendingReward(address)", ["address"], [agent], ["uint256"])[0])
 
-    def contribution(self, agent: str) -> tuple[int, int, int, int]:
-        return self._pool_call("getContribution(address)", ["address"], [agent],
-                               ["uint256", "uint256", "uint256", "uint256"])  # type: ignore[return-value]
-
-    def epoch_agents(self, epoch: int) -> list[str]:
-        return list(self._pool_call("getEpochAgents(uint256)", ["uint256"], [epoch], ["address[]"])[0])
-
     def weight(self, name: str) -> int:
         return int(self._pool_call(f"{name}()", [], [], ["uint256"])[0])
 
@@ -184,14 +177,12 @@ class TxSender:
     for the receipt. A receipt with status 0 raises :class:`Reverted` too.
     """
 
-    def __init__(self, chain: Chain, store: Store, private_key: str, receipt_timeout: float = 60.0,
-                 on_settled: Callable[[dict], None] | None = None):
+    def __init__(self, chain: Chain, store: Store, private_key: str, receipt_timeout: float = 60.0):
         self.chain = chain
         self.store = store
         self.account = Account.from_key(private_key)
         self.address = self.account.address
         self.receipt_timeout = receipt_timeout
-        self.on_settled = on_settled
         self.lock = threading.Lock()
         self._chain_id: int | None = None
 
@@ -261,9 +252,7 @@ class TxSender:
             epoch = self.chain.current_epoch(block=receipt.block)
         except (RpcError, Reverted) as exc:
             log.warning("could not read the epoch of block %d: %s", receipt.block, exc)
-        row = self.store.settle_tx(tx_hash, "ok" if receipt.status == 1 else "reverted", receipt.block, epoch)
-        if row is not None and self.on_settled is not None:
-            self.on_settled(row)
+        self.store.settle_tx(tx_hash, "ok" if receipt.status == 1 else "reverted", receipt.block, epoch)
         return Receipt(receipt.tx_hash, receipt.status, receipt.block, receipt.gas_used, epoch)
 
     def recover(self, timeout: float = 10.0) -> int:
