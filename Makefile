@@ -88,3 +88,8 @@ deb:
 
 deb-test: deb
 	installers/linux/deb-test.sh
+
+# PNGs of the wizard, the settings dialog, the dashboard serving on the embedded devnet and a claim result,
+# in English and Korean, under Xvfb (about 3 minutes: the devnet must serve and distribute a reward twice).
+screenshots: setup
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x1024x24" $(PY) -m app.screenshots --out screenshots

@@ -58,13 +58,24 @@ class _MemoryKeyring(keyring.backend.KeyringBackend):
             raise keyring.errors.PasswordDeleteError("no such entry")
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    """Run the event loop until ``condition()`` holds; ScreenshotError naming ``what`` after the timeout."""
-    deadline = time.monotonic() + timeout_s
+def wait_until(condition: Callable[[], bool], timeout_s: float, what: str,
+               progress: Optional[Callable[[], str]] = None) -> None:
+    """Run the event loop until ``condition()`` holds; ScreenshotError naming ``what`` after the timeout.
+
+    ``progress`` (optional) describes the current state; it is printed every 15 s so a long wait is legible.
+    """
+    start = time.monotonic()
+    deadline = start + timeout_s
+    next_note = start + 15
     loop_app = QCoreApplication.instance()
     while not condition():
-        if time.monotonic() > deadline:
-            raise ScreenshotError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        now = time.monotonic()
+        if now > deadline:
+            state = f" (last state: {progress()})" if progress else ""
+            raise ScreenshotError(f"timed out after {timeout_s:.0f} s waiting for {what}{state}")
+        if progress and now > next_note:
+            print(f"  waiting {now - start:.0f} s for {what}: {progress()}", flush=True)
+            next_note = now + 15
         loop_app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.02)
 
@@ -139,8 +150,14 @@ def shoot_devnet(out: Path, languages: list[str], work: Path, timeout_s: float) 
     from chain.wallet import Wallet
     from core.settings import Settings
 
+    from core.settings import save_settings
+
     wallet = Wallet.generate()
-    controller = AppController(Settings(network="devnet"), work / "app-data", tray_available=False,
+    # Auto-claim off, so the pending reward waits for the Claim button; a settings file of our own, so the
+    # node child never reads the user's.
+    settings = Settings(network="devnet", auto_claim=False)
+    settings_path = save_settings(settings, work / "settings.json")
+    controller = AppController(settings, work / "app-data", tray_available=False, settings_path=settings_path,
                                wallet_loader=lambda: wallet, keystore_dir=work / "keystores")
     controller.window.resize(960, 640)
     controller.show_initial()
@@ -148,13 +165,18 @@ def shoot_devnet(out: Path, languages: list[str], work: Path, timeout_s: float) 
     quit_done = []
     controller.quit_finished.connect(lambda: quit_done.append(True))
     status = controller.status
+    claimed_at = 0.0
     try:
         for lang in languages:
             i18n.install(QApplication.instance(), lang)
-            # Serving, tokens counted, a report accepted and rewards pending: the whole loop has run.
+            # Serving, tokens counted, a report accepted and rewards pending (read after the previous
+            # claim, if any): the whole loop has run.
             wait_until(lambda: status.state == "serving" and (status.tokens or 0) > 0
-                       and (status.pending_wei or 0) > 0 and status.tokens_per_s is not None,
-                       timeout_s, "the node to serve on the devnet with rewards pending")
+                       and (status.pending_wei or 0) > 0 and status.tokens_per_s is not None
+                       and (status.chain_read_at or 0) > claimed_at,
+                       timeout_s, "the node to serve on the devnet with rewards pending",
+                       lambda: f"state={status.state} tokens={status.tokens} pending_wei={status.pending_wei} "
+                               f"message={status.message!r} error={status.last_error}")
             settle(1500)  # a few more metrics samples for the chart
             controller.window.tabs.setCurrentIndex(0)
             save(controller.window, out, f"dashboard-serving-{lang}")
@@ -166,11 +188,10 @@ def shoot_devnet(out: Path, languages: list[str], work: Path, timeout_s: float) 
             wait_until(lambda: dialog.pages.currentIndex() == dialog.PAGE_RESULT, 120, "the claim's result")
             if dialog.outcome is None:
                 raise ScreenshotError(f"the claim failed: {dialog.error}")
+            dialog.resize(max(dialog.width(), 680), dialog.height())  # room for the whole tx hash
             save(dialog, out, f"claim-result-{lang}")
             dialog.accept()
-            # After a claim, pending drops to 0 until the next epoch is distributed.
-            status.pending_wei = 0
-            controller.refresh_chain()
+            claimed_at = time.time()
     finally:
         controller.request_quit()
         try:
@@ -184,8 +205,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--out", default="screenshots", help="folder for the PNG files (default: screenshots/)")
     parser.add_argument("--languages", default="en,ko", help="comma-separated: en, ko (default: both)")
     parser.add_argument("--skip-devnet", action="store_true", help="leave out the dashboard and claim pictures")
-    parser.add_argument("--devnet-timeout", type=float, default=420.0,
-                        help="seconds to wait for serving with rewards pending (default: 420)")
+    parser.add_argument("--devnet-timeout", type=float, default=600.0,
+                        help="seconds to wait for serving with rewards pending (default: 600)")
     args = parser.parse_args(argv)
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
     unknown = [code for code in languages if code not in i18n.SUPPORTED_LANGUAGES]

@@ -729,282 +729,282 @@ The network charges a small fee (gas) in PLM.</source>
     <context>
         <name>SettingsDialog</name>
         <message>
-            <location filename="../settings_dialog.py" line="365" />
+            <location filename="../settings_dialog.py" line="378" />
             <source>Enter an address for this network.</source>
             <translation>이 네트워크의 주소를 입력하세요.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="367" />
+            <location filename="../settings_dialog.py" line="380" />
             <source>A web address starts with http:// or https://, for example https://plug.plumise.com/rpc.</source>
             <translation>웹 주소는 http:// 또는 https://로 시작합니다. 예: https://plug.plumise.com/rpc</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="370" />
+            <location filename="../settings_dialog.py" line="383" />
             <source>This is not a complete web address: it needs a host name after the http:// and no spaces, for example http://localhost:26902.</source>
             <translation>완전한 웹 주소가 아닙니다. http:// 뒤에 호스트 이름이 있어야 하고 공백이 없어야 합니다. 예: http://localhost:26902</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="379" />
+            <location filename="../settings_dialog.py" line="392" />
             <source>The status port must differ from the serving port ({0}).</source>
             <translation>상태 포트는 서빙 포트({0})와 달라야 합니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="383" />
+            <location filename="../settings_dialog.py" line="396" />
             <source>Port {0} needs administrator rights; use a port from 1024 to 65535.</source>
             <translation>{0}번 포트는 관리자 권한이 필요합니다. 1024에서 65535 사이의 포트를 쓰세요.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="404" />
+            <location filename="../settings_dialog.py" line="417" />
             <source>{0} has only {1} blocks; choose at most {1}.</source>
             <translation>{0}에는 블록이 {1}개뿐입니다. {1}개 이하로 고르세요.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="407" />
+            <location filename="../settings_dialog.py" line="420" />
             <source>Choose a number of blocks from 1 to 1000, or 0 for as many as fit.</source>
             <translation>블록 수는 1에서 1000 사이로 고르거나, 들어가는 만큼 쓰려면 0을 고르세요.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="414" />
+            <location filename="../settings_dialog.py" line="427" />
             <source>This computer has {0} processor threads; choose at most {0}.</source>
             <translation>이 컴퓨터의 프로세서 스레드는 {0}개입니다. {0}개 이하로 고르세요.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="422" />
+            <location filename="../settings_dialog.py" line="435" />
             <source>Enter an amount of PLM, for example 1 or 0.5.</source>
             <translation>PLM 수량을 입력하세요. 예: 1 또는 0.5</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="423" />
+            <location filename="../settings_dialog.py" line="436" />
             <source>Enter an amount of PLM as a number, for example 1 or 0.5 (at most 18 digits after the point).</source>
             <translation>PLM 수량을 숫자로 입력하세요. 예: 1 또는 0.5 (소수점 아래 최대 18자리)</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="426" />
+            <location filename="../settings_dialog.py" line="439" />
             <source>Use an amount above 0: every claim costs a network fee.</source>
             <translation>0보다 큰 값을 쓰세요. 청구할 때마다 네트워크 수수료가 듭니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="428" />
+            <location filename="../settings_dialog.py" line="441" />
             <source>That amount is too large.</source>
             <translation>값이 너무 큽니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="433" />
+            <location filename="../settings_dialog.py" line="446" />
             <source>Choose from 1 to 240 minutes.</source>
             <translation>1분에서 240분 사이로 고르세요.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="494" />
+            <location filename="../settings_dialog.py" line="507" />
             <source>Starting at login could not be changed: {0}</source>
             <translation>로그인 시 자동 시작 설정을 바꾸지 못했습니다: {0}</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="520" />
+            <location filename="../settings_dialog.py" line="533" />
             <source>Plumise Petals — Settings</source>
             <translation>Plumise Petals — 설정</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="521" />
+            <location filename="../settings_dialog.py" line="534" />
             <source>Network</source>
             <translation>네트워크</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="522" />
+            <location filename="../settings_dialog.py" line="535" />
             <source>Serving</source>
             <translation>서빙</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="523" />
+            <location filename="../settings_dialog.py" line="536" />
             <source>Rewards</source>
             <translation>보상</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="524" />
+            <location filename="../settings_dialog.py" line="537" />
             <source>This computer</source>
             <translation>이 컴퓨터</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="526" />
+            <location filename="../settings_dialog.py" line="539" />
             <source>Network:</source>
             <translation>네트워크:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="527" />
+            <location filename="../settings_dialog.py" line="540" />
             <source>Plumise mainnet</source>
             <translation>Plumise 메인넷</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="527" />
+            <location filename="../settings_dialog.py" line="540" />
             <source>A Plumise chain on this computer (local)</source>
             <translation>이 컴퓨터의 Plumise 체인 (로컬)</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="528" />
+            <location filename="../settings_dialog.py" line="541" />
             <source>Built-in test network (devnet)</source>
             <translation>내장 테스트 네트워크 (devnet)</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="530" />
+            <location filename="../settings_dialog.py" line="543" />
             <source>Chain address (RPC):</source>
             <translation>체인 주소 (RPC):</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="531" />
+            <location filename="../settings_dialog.py" line="544" />
             <source>Oracle address:</source>
             <translation>오라클 주소:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="532" />
+            <location filename="../settings_dialog.py" line="545" />
             <source>Leave an address empty to use the network's own.</source>
             <translation>주소를 비워 두면 네트워크 기본 주소를 씁니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="534" />
+            <location filename="../settings_dialog.py" line="547" />
             <source>Serving port:</source>
             <translation>서빙 포트:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="535" />
+            <location filename="../settings_dialog.py" line="548" />
             <source>Any free port</source>
             <translation>비어 있는 아무 포트</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="536" />
+            <location filename="../settings_dialog.py" line="549" />
             <source>Status port (this computer only):</source>
             <translation>상태 포트 (이 컴퓨터 전용):</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="538" />
+            <location filename="../settings_dialog.py" line="551" />
             <source>Other computers reach your node on the serving port; the status port is only for this app.</source>
             <translation>다른 컴퓨터는 서빙 포트로 노드에 접속합니다. 상태 포트는 이 앱만 씁니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="540" />
+            <location filename="../settings_dialog.py" line="553" />
             <source>Model:</source>
             <translation>모델:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="541" />
+            <location filename="../settings_dialog.py" line="554" />
             <source>Number of blocks:</source>
             <translation>블록 수:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="542" />
+            <location filename="../settings_dialog.py" line="555" />
             <source>As many as fit</source>
             <translation>들어가는 만큼</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="543" />
+            <location filename="../settings_dialog.py" line="556" />
             <source>Processor threads:</source>
             <translation>프로세서 스레드:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="544" />
+            <location filename="../settings_dialog.py" line="557" />
             <source>All</source>
             <translation>전부</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="545" />
+            <location filename="../settings_dialog.py" line="558" />
             <source>Fewer threads leave more of the processor to you; serving gets slower.</source>
             <translation>스레드를 줄이면 프로세서를 더 많이 남겨 두지만 서빙은 느려집니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="548" />
+            <location filename="../settings_dialog.py" line="561" />
             <source>Claim rewards automatically</source>
             <translation>보상 자동 청구</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="549" />
+            <location filename="../settings_dialog.py" line="562" />
             <source>Claim when pending reaches (PLM):</source>
             <translation>대기 보상이 이만큼 쌓이면 청구 (PLM):</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="550" />
+            <location filename="../settings_dialog.py" line="563" />
             <source>Each claim is a transaction; a higher amount means fewer network fees.</source>
             <translation>청구할 때마다 트랜잭션이 하나 생깁니다. 값을 높이면 네트워크 수수료가 줄어듭니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="552" />
+            <location filename="../settings_dialog.py" line="565" />
             <source>Start Plumise Petals when I log in</source>
             <translation>로그인할 때 Plumise Petals 시작</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="553" />
+            <location filename="../settings_dialog.py" line="566" />
             <source>It starts in the system tray. Where the entry is kept: {0}</source>
             <translation>시스템 트레이에서 시작합니다. 자동 시작 항목 위치: {0}</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="555" />
+            <location filename="../settings_dialog.py" line="568" />
             <source>Pause while running on battery</source>
             <translation>배터리로 작동할 때 일시 정지</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="556" />
+            <location filename="../settings_dialog.py" line="569" />
             <source>Pause while I use the computer</source>
             <translation>컴퓨터를 사용하는 동안 일시 정지</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="557" />
+            <location filename="../settings_dialog.py" line="570" />
             <source>Resume after this long without keyboard or mouse use:</source>
             <translation>키보드나 마우스를 이만큼 쓰지 않으면 다시 시작:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="558" />
+            <location filename="../settings_dialog.py" line="571" />
             <source> min</source>
             <translation>분</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="559" />
+            <location filename="../settings_dialog.py" line="572" />
             <source>Language:</source>
             <translation>언어:</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="568" />
+            <location filename="../settings_dialog.py" line="581" />
             <source>Default: {0}</source>
             <translation>기본값: {0}</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="569" />
+            <location filename="../settings_dialog.py" line="582" />
             <source>Set when the test network starts</source>
             <translation>테스트 네트워크가 시작될 때 정해집니다</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="574" />
+            <location filename="../settings_dialog.py" line="587" />
             <source>Automatic (checking this computer…)</source>
             <translation>자동 (이 컴퓨터 확인 중…)</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="575" />
+            <location filename="../settings_dialog.py" line="588" />
             <source>Automatic</source>
             <translation>자동</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="580" />
+            <location filename="../settings_dialog.py" line="593" />
             <source>Automatic: {0}</source>
             <translation>자동: {0}</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="591" />
+            <location filename="../settings_dialog.py" line="604" />
             <source>The hardware check did not finish ({0}).</source>
             <translation>하드웨어 확인을 마치지 못했습니다({0}).</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="592" />
+            <location filename="../settings_dialog.py" line="605" />
             <source>Checking this computer…</source>
             <translation>이 컴퓨터를 확인하는 중…</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="600" />
+            <location filename="../settings_dialog.py" line="613" />
             <source>Recommended for this computer: {0}.</source>
             <translation>이 컴퓨터에 권장: {0}.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="602" />
+            <location filename="../settings_dialog.py" line="615" />
             <source>The model you chose is larger than this computer suits; it may run slowly or not start.</source>
             <translation>고른 모델은 이 컴퓨터에 비해 큽니다. 느리게 돌거나 시작하지 못할 수 있습니다.</translation>
         </message>
         <message>
-            <location filename="../settings_dialog.py" line="609" />
+            <location filename="../settings_dialog.py" line="622" />
             <source>{0} has {1} blocks; about {2} fit in the memory free now.</source>
             <translation>{0}의 블록은 {1}개이며, 지금 여유 메모리에는 약 {2}개가 들어갑니다.</translation>
         </message>
@@ -1190,7 +1190,7 @@ Write the password down: without it the file cannot be opened. The key is never 
         <name>i18n</name>
         <message>
             <location filename="../i18n.py" line="110" />
-            <location filename="../settings_dialog.py" line="560" />
+            <location filename="../settings_dialog.py" line="573" />
             <location filename="../wizard.py" line="188" />
             <source>Same as the system</source>
             <translation>시스템 설정과 같게</translation>
