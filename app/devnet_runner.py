@@ -1,0 +1,180 @@
+"""The embedded devnet for the ``devnet`` network preset: the whole Plumise network on this computer.
+
+It runs as its own process (``python -m devnet.network``, the supervisor ``plumise-petals devnet up``
+uses), not inside the GUI: building the tiny model and the block servers needs torch, which the GUI
+process must never import. A QProcess reads its ready line (JSON with endpoints, accounts, the swarm's
+bootstrap addresses and the model folder) without blocking the GUI thread. The devnet serves the first
+blocks of the tiny model and sends real inference through the swarm; the app's own node serves the rest,
+so every generation passes through it and the tokens it counts are real.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal, Slot
+
+from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
+from chain.redact import redact
+
+log = logging.getLogger(__name__)
+
+TINY_MODEL_BLOCKS = 8       # devnet.models.ModelSpec.num_layers of the tiny BLOOM
+DEVNET_SERVES = "0:4"       # the devnet's own block server; the app's node serves 4:8
+APP_NODE_BLOCKS = "4:8"
+STOP_GRACE_MS = 20_000
+FAUCET_WEI = 10 * 10**18    # gas money for the app's wallet, from the devnet faucet (anvil_setBalance)
+
+
+def devnet_command(state_dir: Path, python: str = sys.executable) -> list[str]:
+    """The devnet supervisor's command line (pure)."""
+    return [
+        python, "-m", "devnet.network",
+        "--state-dir", str(state_dir),
+        "--fresh-chain",
+        "--blocks-per-epoch", "20",
+        "--block-time", "1",
+        "--oracle-job-interval", "1",
+        "--serve", DEVNET_SERVES,
+        "--load-interval", "2",
+        "--model", "bloom",
+    ]
+
+
+def node_flags_for_devnet(info: dict, status_port: int) -> list[str]:
+    """``serve`` flags that point the app's node at the running devnet (pure)."""
+    flags = [
+        "--network", "devnet",
+        "--rpc-url", info["rpc_url"],
+        "--chain-id", str(info["chain_id"]),
+        "--model", str(info["model_dir"]),
+        "--dht-prefix", str(info["dht_prefix"]),
+        "--block-indices", APP_NODE_BLOCKS,
+        "--host", "127.0.0.1",
+        "--port", "0",
+        "--status-port", str(status_port),
+        "--report-interval", "10",
+    ]
+    if info.get("oracle_url"):
+        flags += ["--oracle-url", info["oracle_url"]]
+    if info.get("bootstrap_maddrs"):
+        flags += ["--initial-peers", *info["bootstrap_maddrs"]]
+    return flags
+
+
+def fund_from_faucet(info: dict, address: str, wei: int = FAUCET_WEI) -> None:
+    """Give ``address`` gas money on the devnet (run off the GUI thread: it is an HTTP call)."""
+    from devnet.jsonrpc import RpcClient  # stdlib-only module; imported lazily like all of devnet
+
+    rpc = RpcClient(info.get("anvil_url") or info["rpc_url"])
+    balance = int(rpc.call("eth_getBalance", [address, "latest"]), 16)
+    if balance < wei:
+        rpc.call("anvil_setBalance", [address, hex(wei)])
+
+
+class DevnetRunner(QObject):
+    ready = Signal(object)      # the devnet's info dict
+    failed = Signal(str)        # a sentence for the person
+    stopped = Signal()
+    log_line = Signal(str, str)
+
+    def __init__(self, state_dir: Path, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.state_dir = Path(state_dir)
+        self.info: Optional[dict] = None
+        self.process: Optional[QProcess] = None
+        self._buffer = b""
+        self._stopping = False
+        self._kill_timer = QTimer(self)
+        self._kill_timer.setSingleShot(True)
+        self._kill_timer.timeout.connect(self.on_kill_timer)
+
+    def is_running(self) -> bool:
+        return self.process is not None
+
+    def start(self) -> None:
+        if self.process is not None:
+            return
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        command = devnet_command(self.state_dir)
+        process = QProcess(self)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert("PYTHONUNBUFFERED", "1")
+        process.setProcessEnvironment(env)
+        process.readyReadStandardOutput.connect(self.on_stdout)
+        process.readyReadStandardError.connect(self.on_stderr)
+        process.finished.connect(self.on_finished)
+        process.errorOccurred.connect(self.on_error)
+        self.process = process
+        self._stopping = False
+        self.info = None
+        self.log_line.emit("INFO", "Starting the local devnet: " + " ".join(command))
+        process.start(command[0], command[1:])
+
+    def stop(self) -> None:
+        if self.process is None:
+            self.stopped.emit()
+            return
+        self._stopping = True
+        self.process.terminate()  # the supervisor stops anvil, the oracle and the swarm on SIGTERM
+        self._kill_timer.start(STOP_GRACE_MS)
+
+    @Slot()
+    def on_stdout(self) -> None:
+        if self.process is None:
+            return
+        self._buffer += bytes(self.process.readAllStandardOutput())
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace").strip()
+            try:
+                event = json.loads(line) if line.startswith("{") else None
+            except ValueError:
+                event = None
+            if not isinstance(event, dict):
+                if line:
+                    self.log_line.emit("INFO", redact(line))
+                continue
+            if event.get("event") == "devnet_ready":
+                self.info = event
+                self.log_line.emit("INFO", f"The devnet is ready: RPC {event.get('rpc_url')}, "
+                                           f"oracle {event.get('oracle_url')}")
+                self.ready.emit(event)
+            elif event.get("event") == "error":
+                self.failed.emit(str(event.get("reason") or self.tr("The local devnet could not start.")))
+
+    @Slot()
+    def on_stderr(self) -> None:
+        if self.process is None:
+            return
+        for raw in bytes(self.process.readAllStandardError()).splitlines():
+            text = redact(raw.decode("utf-8", "replace").rstrip())
+            if text:
+                self.log_line.emit("WARNING" if "WARNING" in text or "ERROR" in text else "DEBUG", f"devnet: {text}")
+
+    @Slot(QProcess.ProcessError)
+    def on_error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self.process = None
+            self.failed.emit(self.tr("The local devnet could not be started (is Python available?)."))
+
+    @Slot(int, QProcess.ExitStatus)
+    def on_finished(self, exit_code: int, _status: QProcess.ExitStatus) -> None:
+        self.on_stdout()
+        self._kill_timer.stop()
+        process, self.process = self.process, None
+        if process is not None:
+            process.deleteLater()
+        self.info = None
+        if not self._stopping:
+            self.failed.emit(self.tr("The local devnet stopped unexpectedly (exit code %1).").replace(
+                "%1", str(exit_code)))
+        self.stopped.emit()
+
+    @Slot()
+    def on_kill_timer(self) -> None:
+        if self.process is not None:
+            self.process.kill()
