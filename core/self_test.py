@@ -59,10 +59,19 @@ def node_command() -> list[str]:
     return [sys.executable, "-m", "core"]
 
 
+def python_command() -> list[str]:
+    """What runs ``-m MODULE``: the interpreter, or in a bundle either executable (the launcher accepts -m)."""
+    if is_frozen():
+        node = node_command()
+        return node if node[-1] != "core" else [sys.executable]
+    return [sys.executable]
+
+
 class _Child:
     """A child process whose stdout carries JSON lines, read on a thread; everything else goes to a log."""
 
-    def __init__(self, name: str, argv: Sequence[str], log_path: Path, env: dict, stdin_text: Optional[str] = None):
+    def __init__(self, name: str, argv: Sequence[str], log_path: Path, env: dict, stdin_text: Optional[str] = None,
+                 cwd: Optional[Path] = None):
         self.name = name
         self.events: "queue.Queue[dict]" = queue.Queue()
         self.log_path = log_path
@@ -74,6 +83,7 @@ class _Child:
             stderr=self._log,
             text=True,
             env=env,
+            cwd=str(cwd) if cwd else None,
             start_new_session=True,
         )
         if stdin_text is not None:
@@ -144,14 +154,6 @@ class _Child:
         return code
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get_json(url: str, timeout: float = 10.0) -> dict:
     with urllib.request.urlopen(url, timeout=timeout) as response:  # 127.0.0.1 only
         return json.loads(response.read().decode())
@@ -191,7 +193,17 @@ class SelfTest:
             PLUMISE_DEVNET_DIR=str(self.work_dir / "devnet"),
             HF_HUB_OFFLINE="1",
             TRANSFORMERS_OFFLINE="1",
+            # platformdirs' folders (the node's report outbox, settings, caches) stay inside the work dir.
+            HOME=str(self.work_dir / "home"),
+            XDG_STATE_HOME=str(self.work_dir / "xdg-state"),
+            XDG_DATA_HOME=str(self.work_dir / "xdg-data"),
+            XDG_CONFIG_HOME=str(self.work_dir / "xdg-config"),
+            XDG_CACHE_HOME=str(self.work_dir / "xdg-cache"),
         )
+        if not is_frozen():
+            # From a checkout, `python -m core` must find this very tree whatever the working directory.
+            source_root = str(Path(__file__).resolve().parent.parent)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (source_root, env.get("PYTHONPATH", "")) if p)
         return env
 
     # --------------------------------------------------------------------------------------- steps
@@ -240,7 +252,8 @@ class SelfTest:
             "serve",
             "--events", "jsonl",
             "--key-stdin",
-            "--network", "devnet",
+            "--settings-file", str(self.work_dir / "node-settings.json"),
+            "--network", "local",
             "--rpc-url", self.devnet.rpc_url,
             "--chain-id", str(self.devnet.chain_id),
             "--oracle-url", self.devnet.oracle_url,
@@ -250,13 +263,13 @@ class SelfTest:
             "--initial-peers", *self.devnet.bootstrap_maddrs,
             "--host", "127.0.0.1",
             "--port", "0",
-            "--status-port", str(_free_port()),
+            "--status-port", "0",
             "--report-interval", "10",
             "--num-handlers", "2",
             "--new-model",
         ]
         self.node = _Child("the node", argv, self.work_dir / "node.log", self.child_env(),
-                           stdin_text=self.wallet.private_key + "\n")
+                           stdin_text=self.wallet.private_key + "\n", cwd=self.work_dir)  # no .env there
         self.children.append(self.node)
         event = self.node.wait_for("serving state", lambda e: e.get("event") == "state" and e.get("state") == "serving",
                                    min(240.0, self.remaining()))
@@ -264,7 +277,7 @@ class SelfTest:
 
     def send_inference(self) -> str:
         argv = [
-            *node_command(), "-m", "devnet.load",
+            *python_command(), "-m", "devnet.load",
             "--model", str(self.model_dir),
             "--dht-prefix", self.dht_prefix,
             "--initial-peers", *self.devnet.bootstrap_maddrs,
@@ -330,6 +343,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     work_dir = Path(tempfile.mkdtemp(prefix="plumise-self-test-"))
+    (work_dir / "home").mkdir()
     test = SelfTest(work_dir, args.timeout, args.model)
     started = time.monotonic()
     ok = False

@@ -2,7 +2,7 @@
 # Build the .deb from the PyInstaller folder: installers/linux/build-deb.sh [BUNDLE_DIR] [OUT_DIR]
 #   /opt/plumise-petals/                       the bundle (both executables, their libraries)
 #   /usr/bin/plumise-petals{,-app}             symlinks into /opt (the bootloader resolves them)
-#   /usr/share/applications/plumise-petals.desktop, /usr/share/icons/hicolor/256x256/apps/plumise-petals.png
+#   /usr/share/applications/plumise-petals.desktop, /usr/share/icons/hicolor/{256x256,scalable}/apps/plumise-petals.*
 # Everything is a packaged file, so `dpkg -r plumise-petals` removes all of it. No fakeroot needed:
 # dpkg-deb --root-owner-group makes every file root-owned in the archive.
 # DEB_COMPRESS (xz, gzip, zstd, none) and DEB_LEVEL pick the compression; xz -6 is the default.
@@ -33,6 +33,10 @@ ln -s /opt/plumise-petals/plumise-petals-app "$STAGE/usr/bin/plumise-petals-app"
 install -m 0644 "$HERE/plumise-petals.desktop" "$STAGE/usr/share/applications/plumise-petals.desktop"
 "$PY" "$HERE/make_icon.py" "$STAGE/usr/share/icons/hicolor/256x256/apps/plumise-petals.png" 256
 chmod 0644 "$STAGE/usr/share/icons/hicolor/256x256/apps/plumise-petals.png"
+if [ -f "$ROOT/resources/icons/plumise-petals.svg" ]; then
+    install -D -m 0644 "$ROOT/resources/icons/plumise-petals.svg" \
+        "$STAGE/usr/share/icons/hicolor/scalable/apps/plumise-petals.svg"
+fi
 cat > "$STAGE/usr/share/doc/plumise-petals/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: plumise-petals

@@ -1,6 +1,6 @@
-"""Write a PNG icon for the Linux packages: resources/icons/plumise-petals.png when the app ships one,
-otherwise a plain stand-in drawn here (five petals around a disc, Plumise purple), with no dependency
-beyond the standard library.
+"""Write a PNG icon for the Linux packages: resources/icons/plumise-petals.png when the app ships one, else
+the app's SVG (resources/icons/plumise-petals.svg) rendered with Qt, else a stand-in drawn here with the
+standard library only (five petals around a disc, in the SVG's colours).
 
 ``python installers/linux/make_icon.py OUT.png [SIZE]``
 """
@@ -15,8 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "resources" / "icons" / "plumise-petals.png"
-PURPLE = (0x7B, 0x3F, 0xE4)
-CENTRE = (0xFF, 0xD1, 0x66)
+SVG = ROOT / "resources" / "icons" / "plumise-petals.svg"
+PURPLE = (0x2F, 0x80, 0xED)
+CENTRE = (0xF2, 0xC9, 0x4C)
 
 
 def _pixel(x: float, y: float) -> tuple[int, int, int, int]:
@@ -46,12 +47,26 @@ def draw_png(size: int = 256) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b"")
 
 
+def render_svg(svg: Path, out: Path, size: int) -> bool:
+    """Render ``svg`` to a ``size``² PNG with Qt (offscreen); False when Qt or its SVG plugin is missing."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        from PySide6.QtGui import QGuiApplication, QIcon
+    except ImportError:
+        return False
+    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 - pixmaps need an application
+    pixmap = QIcon(str(svg)).pixmap(size, size)
+    return not pixmap.isNull() and pixmap.width() == size and pixmap.save(str(out), "PNG")
+
+
 def write_icon(out: Path, size: int = 256) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if SHIPPED.is_file():
         shutil.copyfile(SHIPPED, out)
-    else:
+    elif not (SVG.is_file() and render_svg(SVG, out, size)):
         out.write_bytes(draw_png(size))
     return out
 

@@ -7,7 +7,7 @@ from launcher import run
 def _main(argv):
     from app.main import main
 
-    return main(argv) if argv else main()
+    return main(argv)
 
 
 if __name__ == "__main__":

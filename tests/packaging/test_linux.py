@@ -87,6 +87,8 @@ def test_deb_layout_from_a_fake_bundle(fake_bundle, tmp_path):
         assert " root/root " in rows[path]
     for exe in ("./opt/plumise-petals/plumise-petals", "./opt/plumise-petals/_internal/hivemind/hivemind_cli/p2pd"):
         assert rows[exe].startswith("-rwxr-xr-x"), rows[exe]
+    if (REPO_ROOT / "resources" / "icons" / "plumise-petals.svg").is_file():
+        assert "./usr/share/icons/hicolor/scalable/apps/plumise-petals.svg" in rows
     assert "./usr/bin/plumise-petals -> /opt/plumise-petals/plumise-petals" in listing
     assert "./usr/bin/plumise-petals-app -> /opt/plumise-petals/plumise-petals-app" in listing
     # Nothing outside /opt and /usr/share except the two /usr/bin links: a clean removal by dpkg.
