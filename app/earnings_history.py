@@ -51,6 +51,7 @@ class EarningsHistory:
         self.path = Path(path)
         self.warning: Optional[str] = None
         self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
         self._pending_by_day: dict[str, int] = {}
         self._claims: list[Claim] = []
         self._load()
@@ -99,13 +100,17 @@ class EarningsHistory:
                                       int(amount_wei), tx_hash))
 
     def save(self) -> None:
-        with self._lock:
-            data = {
-                "version": VERSION,
-                "pending_by_day": dict(sorted(self._pending_by_day.items())),
-                "claims": [{"at": c.at, "amount_wei": str(c.amount_wei), "tx_hash": c.tx_hash} for c in self._claims],
-            }
-        _atomic_write(self.path, json.dumps(data, indent=1))
+        # Saves run in background threads; one at a time, each taking its snapshot inside the save lock,
+        # so an older snapshot can never be written after a newer one.
+        with self._save_lock:
+            with self._lock:
+                data = {
+                    "version": VERSION,
+                    "pending_by_day": dict(sorted(self._pending_by_day.items())),
+                    "claims": [{"at": c.at, "amount_wei": str(c.amount_wei), "tx_hash": c.tx_hash}
+                               for c in self._claims],
+                }
+            _atomic_write(self.path, json.dumps(data, indent=1))
 
     # -- queries
     @property

@@ -70,6 +70,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # a tray app lives on with its window closed
 
+    # Ctrl+C / SIGTERM (a logout, `kill`) quit cleanly: the node is stopped, never orphaned. Installed
+    # before anything else can be seen from outside (the single-instance socket). Python only runs
+    # signal handlers between bytecodes, so a timer lets it in while Qt's loop waits.
+    holder: dict = {}
+
+    def on_signal(*_args) -> None:
+        controller = holder.get("controller")
+        QTimer.singleShot(0, controller.request_quit if controller is not None else (lambda: app.exit(0)))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    wake = QTimer()
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+
     instance_name = args.instance_name or default_server_name()
     if notify_running_instance(instance_name):
         print("Plumise Petals is already running; its window was brought forward.", file=sys.stderr)
@@ -106,13 +121,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # exit(), not quit(): Qt 6's quit() first asks every window to close, and may be refused.
     controller.quit_finished.connect(lambda: app.exit(0))
 
-    # Ctrl+C / SIGTERM (a logout, `kill`) quit cleanly: the node is stopped, never orphaned. Python only
-    # runs signal handlers between bytecodes, so a timer lets it in while Qt's loop waits.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: QTimer.singleShot(0, controller.request_quit))
-    wake = QTimer()
-    wake.start(250)
-    wake.timeout.connect(lambda: None)
+    holder["controller"] = controller
 
     if args.measure_startup:
         def report() -> None:

@@ -91,11 +91,11 @@ def state_line(status: NodeStatus, run_state: str, paused_reason: Optional[str] 
     """The one line the tray menu and the dashboard header show: Serving / Paused — why / Starting… / Error."""
     if paused_reason:
         return _tr("Paused — %1").replace("%1", paused_reason)
+    if run_state == RunState.RESTART_WAIT:
+        return _tr("Restarting after an error…")
     if run_state == RunState.FAILED or (status.state == "error" and run_state != RunState.STARTING):
         reason = status.last_error[0] if status.last_error else ""
         return _tr("Error — %1").replace("%1", reason) if reason else _tr("Error")
-    if run_state == RunState.RESTART_WAIT:
-        return _tr("Restarting after an error…")
     if run_state == RunState.IDLE:
         return _tr("Stopped")
     if run_state == RunState.STOPPING:
