@@ -208,19 +208,18 @@ def _run_node(args: argparse.Namespace, event_stream) -> int:
 
 
 def _default_signals_in_child() -> None:
-    """In forked Python children: ignore SIGINT/SIGTERM through a no-op handler.
+    """In forked Python children: ignore SIGINT (no-op handler); SIGTERM back to its default (terminate).
 
-    A Ctrl-C in a terminal (or a process-group SIGTERM) reaches every process of the group; the handlers
-    and the DHT must outlive it so that this process can announce the blocks offline and stop them in
-    order. A Python-level handler (unlike SIG_IGN) is reset to the default on exec, so programs the
-    children start (p2pd) keep normal signal behaviour. Children still alive after the orderly stop are
-    killed by :func:`core.node.reap_children`.
+    A Ctrl-C in a terminal reaches every process of the group; the handlers and the DHT must outlive it
+    so that this process can announce the blocks offline and stop them in order. SIGTERM keeps its
+    default because Petals and hivemind end stuck children with ``terminate()``. A Python-level handler
+    (unlike SIG_IGN) is reset on exec, so programs the children start (p2pd) keep normal behaviour.
     """
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            signal.signal(sig, _ignore_signal)
-        except (ValueError, OSError):  # not the main thread of the child: nothing to change there
-            pass
+    try:
+        signal.signal(signal.SIGINT, _ignore_signal)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except (ValueError, OSError):  # not the main thread of the child: nothing to change there
+        pass
 
 
 def _ignore_signal(_signum, _frame) -> None:

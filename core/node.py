@@ -482,7 +482,7 @@ def reap_children(timeout: float = 2.0) -> None:
     except psutil.Error:
         return
     # torch's shared-memory daemon serves only this process and would linger until it notices we are gone.
-    helpers = [c for c in children if _name(c) == "torch_shm_manager"]
+    helpers = [c for c in children if _name(c).startswith("torch_shm_manag")]  # comm is cut at 15 chars
     children = [c for c in children if c not in helpers]
     for helper in helpers:
         try:

@@ -22,13 +22,16 @@ def _start_alone(start_node, tiny_bloom, key_stdin: bool):
     return node, port
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGINT to the group"])
 def test_signal_stops_cleanly_within_10s(how, start_node, tiny_bloom):
     node, port = _start_alone(start_node, tiny_bloom, key_stdin=True)
     assert http_json(f"http://127.0.0.1:{port}/health")[1]["status"] == "ok"
     assert len(node.leftovers()) >= 3  # the node, its handlers, the DHT (and p2pd)
     began = time.monotonic()
-    os.kill(node.popen.pid, getattr(signal, how))
+    if how == "SIGINT to the group":  # Ctrl-C in a terminal reaches the handlers, the DHT and p2pd too
+        os.killpg(node.popen.pid, signal.SIGINT)
+    else:
+        os.kill(node.popen.pid, getattr(signal, how))
     code = node.wait_exit(30)
     took = time.monotonic() - began
     assert code == 0, node.stderr_tail()
