@@ -39,9 +39,16 @@ class _Task(QRunnable):
             result = self._op()
         except BaseException as exc:  # noqa: BLE001 - every failure must reach on_failure
             log.debug("background op failed: %s", "".join(traceback.format_exception_only(type(exc), exc)).strip())
-            self._relay.failed.emit(exc)
+            self._emit(self._relay.failed, exc)
         else:
-            self._relay.succeeded.emit(result)
+            self._emit(self._relay.succeeded, result)
+
+    @staticmethod
+    def _emit(signal, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the app quit while this ran: nobody is left to tell
+            log.debug("background op finished after the app quit")
 
 
 # Relays stay referenced until their task reports, or Python could collect them mid-flight.

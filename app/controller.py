@@ -32,7 +32,7 @@ from app.tray import Tray
 
 log = logging.getLogger(__name__)
 
-QUIT_DEADLINE_MS = 40_000   # the node gets its graceful stop, the devnet its own; then we leave anyway
+QUIT_DEADLINE_MS = 75_000   # the node gets its graceful stop, the devnet its own; then we leave anyway
 CHAIN_READ_INTERVAL_MS = 60_000
 EXPLORER_TX_URLS: dict[str, str] = {}  # network → "https://…/tx/{tx_hash}"; no public explorer is documented yet
 

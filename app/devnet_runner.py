@@ -18,6 +18,7 @@ from typing import Optional
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal, Slot
 
 from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
+from app.background import run_in_background
 from chain.redact import redact
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 TINY_MODEL_BLOCKS = 8       # devnet.models.ModelSpec.num_layers of the tiny BLOOM
 DEVNET_SERVES = "0:4"       # the devnet's own block server; the app's node serves 4:8
 APP_NODE_BLOCKS = "4:8"
-STOP_GRACE_MS = 20_000
+STOP_GRACE_MS = 45_000  # its own stop waits on anvil, the oracle and the swarm's servers in turn
 FAUCET_WEI = 10 * 10**18    # gas money for the app's wallet, from the devnet faucet (anvil_setBalance)
 
 
@@ -73,6 +74,12 @@ def fund_from_faucet(info: dict, address: str, wei: int = FAUCET_WEI) -> None:
     balance = int(rpc.call("eth_getBalance", [address, "latest"]), 16)
     if balance < wei:
         rpc.call("anvil_setBalance", [address, hex(wei)])
+
+
+def _stop_leftovers(state_dir: Path) -> None:
+    from devnet.network import stop_running
+
+    stop_running(state_dir, timeout=15)
 
 
 class DevnetRunner(QObject):
@@ -169,6 +176,11 @@ class DevnetRunner(QObject):
         if process is not None:
             process.deleteLater()
         self.info = None
+        # Whatever a killed supervisor left behind (recorded in its state dir) is stopped too, off the GUI
+        # thread: a quit must never leave anvil or a block server running.
+        state_dir = self.state_dir
+        run_in_background(lambda: _stop_leftovers(state_dir), None,
+                          lambda exc: log.warning("Cleaning up the devnet failed: %s", exc))
         if not self._stopping:
             self.failed.emit(self.tr("The local devnet stopped unexpectedly (exit code %1).").replace(
                 "%1", str(exit_code)))
