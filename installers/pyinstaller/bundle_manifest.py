@@ -35,6 +35,16 @@ TRANSFORMERS_MODEL_FAMILIES = ("auto", "bloom", "llama", "falcon")
 # Framework variants of transformers modules that would drag in TensorFlow / JAX (not installed).
 _FOREIGN_FRAMEWORK = re.compile(r"(^|\.)(modeling_tf_|modeling_flax_|tf_|flax_)")
 
+# Packages that call torch.jit.script at import time: TorchScript reads the function's source, so their .py
+# files travel beside the compiled archive (PyInstaller's "pyz+py"; torch's and transformers' own hooks
+# already do this for them). Without it the bundle fails at `import hivemind` with "Can't get source".
+SOURCE_PACKAGES = ("hivemind", "tensor_parallel")
+
+
+def module_collection_mode(with_node: bool = True) -> dict[str, str]:
+    return {name: "pyz+py" for name in SOURCE_PACKAGES} if with_node else {}
+
+
 # Python modules never needed at run time (tests, notebooks, other frameworks, unused Qt modules).
 EXCLUDED_MODULES = (
     "tkinter",

@@ -150,3 +150,11 @@ def test_pyinstaller_is_pinned_in_both_requirement_files():
     assert "pyinstaller==6.22.3" in lock
     assert any(line.startswith("pyinstaller-hooks-contrib==") for line in lock)
     assert any(line.startswith("altgraph==") for line in lock)
+
+
+def test_packages_that_torchscript_at_import_keep_their_sources():
+    # hivemind.moe.server.layers.common and tensor_parallel.sharding call torch.jit.script when imported.
+    assert manifest.module_collection_mode()["hivemind"] == "pyz+py"
+    assert manifest.module_collection_mode()["tensor_parallel"] == "pyz+py"
+    assert manifest.module_collection_mode(with_node=False) == {}
+    assert "module_collection_mode=manifest.module_collection_mode(" in (REPO_ROOT / "build.spec").read_text()
