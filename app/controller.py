@@ -377,6 +377,8 @@ class AppController(QObject):
 
     @Slot()
     def on_status_changed(self) -> None:
+        if getattr(self, "_finished", False):
+            return
         if self.status.pending_wei is not None and self.history.record_pending(self.status.pending_wei):
             self.save_history()
         self._refresh_actions()
@@ -454,6 +456,8 @@ class AppController(QObject):
 
     # ------------------------------------------------------------------ shared action state
     def _refresh_actions(self) -> None:
+        if getattr(self, "_finished", False):
+            return  # a late background result after quitting: the windows may be gone
         run_state = self.supervisor.run_state
         wanted = self.dashboard.node_wanted()
         self.actions.start_stop.setText(self.tr("Stop") if wanted else self.tr("Start"))

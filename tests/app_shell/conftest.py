@@ -47,4 +47,3 @@ def make_controller(qtbot, tmp_path):
             with qtbot.waitSignal(controller.quit_finished, timeout=20000):
                 controller.request_quit()
         controller.window.hide()
-        controller.window.deleteLater()
