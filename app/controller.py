@@ -389,31 +389,41 @@ class AppController(QObject):
     # ------------------------------------------------------------------ settings
     @Slot()
     def on_settings_requested(self) -> None:
-        """Integration point with app-dialogs: app.settings_dialog.SettingsDialog."""
-        try:
-            from app.settings_dialog import SettingsDialog
-        except ImportError:
-            QMessageBox.information(self.window, self.tr("Settings"),
-                                    self.tr("The settings dialog is not part of this build yet."))
-            return
-        dialog = SettingsDialog(self.settings, parent=self.window) if _accepts_settings(SettingsDialog) \
-            else SettingsDialog(parent=self.window)
+        """app-dialogs' SettingsDialog(settings, parent); on OK: result_settings(), needs_restart()."""
+        from app.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, parent=self.window)
         dialog.accepted.connect(lambda: self.on_settings_applied(dialog))
         self.show_window()
         dialog.open()
 
-    def on_settings_applied(self, dialog: QWidget) -> None:
-        new = getattr(dialog, "settings", None)
-        new = new() if callable(new) else new
+    def on_settings_applied(self, dialog: Any) -> None:
+        new = dialog.result_settings()
         if new is None or new == self.settings:
             return
-        restart = getattr(dialog, "needs_node_restart", None)
-        needs_restart = restart() if callable(restart) else True
+        needs_restart = dialog.needs_restart()
         self.settings = new
         self.chain_access = None
+        path = self.settings_path
+
+        def save() -> None:
+            from core.settings import save_settings
+
+            save_settings(new, path)
+
+        # Saved before the node restarts: the child reads the same settings file.
+        run_in_background(save, lambda _r: self._restart_if(needs_restart),
+                          lambda exc: self._settings_save_failed(exc))
+
+    def _settings_save_failed(self, exc: BaseException) -> None:
+        log.error("The settings could not be saved: %s", exc)
+        QMessageBox.warning(self.window, self.tr("Settings"),
+                            self.tr("The settings could not be saved: %1").replace("%1", str(exc)))
+
+    def _restart_if(self, needs_restart: bool) -> None:
         if needs_restart and self.supervisor.is_active():
-            self.supervisor.stop()
             self.supervisor.stopped.connect(self._restart_once)
+            self.supervisor.stop()
 
     @Slot()
     def _restart_once(self) -> None:
@@ -471,10 +481,3 @@ class AppController(QObject):
         self.window.status_line.setText(self.dashboard.state_label.text())
 
 
-def _accepts_settings(cls: type) -> bool:
-    import inspect
-
-    try:
-        return "settings" in inspect.signature(cls).parameters
-    except (TypeError, ValueError):
-        return False

@@ -351,15 +351,16 @@ class NodeSupervisorWorker(QObject):
             or self._consecutive_crashes > MAX_CONSECUTIVE_RESTARTS
         )
         if give_up:
+            # The reason first, then the state: whoever sees the new state already knows why.
             self._key = None
-            self._set_state(RunState.FAILED)
             self.log_line.emit("ERROR", redact(f"{reason} {detail}"))
             self.crashed.emit(reason, redact(detail), -1.0)
+            self._set_state(RunState.FAILED)
             return
         delay = backoff_delay_s(self._consecutive_crashes)
-        self._set_state(RunState.RESTART_WAIT)
         self.log_line.emit("WARNING", redact(f"{reason} Restarting in {delay:g} s. {detail}"))
         self.crashed.emit(reason, redact(detail), delay)
+        self._set_state(RunState.RESTART_WAIT)
         self._restart_timer.start(int(delay * 1000))
 
     def _crash_reason(self, exit_code: Optional[int]) -> tuple[str, str]:

@@ -1,14 +1,20 @@
-"""Work around a reference-count bug of PySide6 6.12.0 that would crash the app.
+"""Work around reference-count bugs of PySide6 6.12.0 that would crash the app.
 
-``SignalInstance.emit()`` returns ``True`` without taking a reference to it, so every ``emit()`` made from
-Python drops one reference to the ``True`` singleton. On CPython 3.11 (bools become immortal only in 3.12)
-the count reaches zero after enough emits (the supervisor emits several per second) and the interpreter
-aborts with "Fatal Python error: bool_dealloc", at the latest at exit. Measured here: 100 emits → the
-refcount of True falls by exactly 100 (tests/app_shell/test_pyside_fix.py keeps checking it).
+On CPython 3.11 (these singletons become immortal only in 3.12), PySide6 6.12.0 returns singletons without
+taking a reference to them:
 
-The fix adds a margin of 2**40 references to True and False once per process: at thousands of emits a
-second that lasts for centuries, and it changes nothing else. Every app module that emits signals imports
-this module, so the guard is in place before the first emit.
+- ``SignalInstance.emit()`` returns ``True``: every ``emit()`` from Python drops one reference to ``True``;
+- every wrapped C++ method returning ``void`` (``QLabel.setText``, ``QWidget.setEnabled``,
+  ``QTimer.setInterval``, …) returns ``None``: every such call drops one reference to ``None``.
+
+The counts reach zero after enough calls (a dashboard refreshing once a second makes dozens) and the
+interpreter aborts with "Fatal Python error: bool_dealloc" / "none_dealloc" — at the latest at exit.
+Measured here: 100 calls → the refcount falls by exactly 100 (tests/app_shell/test_pyside_fix.py keeps
+checking it, so an upgrade that fixes PySide6 shows up).
+
+The fix adds a margin of 2**40 (about 1.1e12) references to None, True and False once per process: 35
+years at 1000 leaked references a second, and it changes nothing else. Every app module that calls Qt
+imports this module first.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ def guard_bool_refcounts() -> None:
     if _applied or sys.version_info >= (3, 12) or platform.python_implementation() != "CPython":
         _applied = True
         return
-    for singleton in (True, False):
+    for singleton in (None, True, False):
         # ob_refcnt is the first field of every CPython object, at id(obj).
         ctypes.c_ssize_t.from_address(id(singleton)).value += _MARGIN
     _applied = True

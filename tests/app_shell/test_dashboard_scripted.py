@@ -128,3 +128,31 @@ def test_stopped_earning_watch_tells_once():
     watch.update(wanted=False, serving=False)  # the person stopped it: nothing to tell
     now[0] += 3600
     assert watch.minutes_not_earning() is None
+
+
+def test_applied_settings_are_saved_then_the_node_restarts(qtbot, make_controller, tmp_path):
+    import json
+
+    from core.settings import Settings
+
+    class AppliedDialog:
+        """The two answers app.settings_dialog.SettingsDialog gives after OK (its own tests cover the dialog)."""
+
+        def result_settings(self):
+            return Settings(network="local", report_interval=30)
+
+        def needs_restart(self):
+            return True
+
+    controller = make_controller("serve")
+    controller.settings_path = tmp_path / "settings.json"
+    controller.begin()
+    qtbot.waitUntil(lambda: controller.status.state == "serving", timeout=15000)
+    states: list[str] = []
+    controller.supervisor.run_state_changed.connect(states.append)
+    controller.on_settings_applied(AppliedDialog())
+    qtbot.waitUntil(lambda: controller.settings_path.exists(), timeout=5000)
+    assert json.loads(controller.settings_path.read_text())["report_interval"] == 30
+    qtbot.waitUntil(lambda: RunState.IDLE in states and controller.status.state == "serving", timeout=20000)
+    assert states[:2] == [RunState.STOPPING, RunState.IDLE] and RunState.RUNNING in states[2:]
+    assert controller.settings.report_interval == 30
