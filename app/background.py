@@ -12,7 +12,6 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 from app.background import run_in_background
 from app.chain_access import ChainAccess
 from app.claim_dialog import ClaimDialog, ClaimOutcome

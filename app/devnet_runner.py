@@ -17,7 +17,6 @@ from typing import Optional
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal, Slot
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 from app.background import run_in_background
 from chain.redact import redact
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 from chain.redact import RedactingFormatter, redact
 
 MAX_ENTRIES = 5000

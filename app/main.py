@@ -59,7 +59,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
-    from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
     from app.icons import app_icon
     from app.single_instance import SingleInstance, default_server_name, notify_running_instance
 

@@ -13,7 +13,6 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 from app.money import parse_wei
 
 TPS_SAMPLES = 300  # five minutes of the node's once-a-second metrics

@@ -21,7 +21,6 @@ from typing import Mapping, Optional, Sequence
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QThread, QTimer, Signal, Slot
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 from chain.redact import redact
 
 log = logging.getLogger(__name__)

@@ -217,7 +217,6 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Plumise Petals")
-    from app import pyside_fix  # noqa: F401  (app-shell: must precede the first signal emit)
     from app.hardware_advice import default_hardware_probe
 
     previous_keyring = keyring.get_keyring()

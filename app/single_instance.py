@@ -13,7 +13,6 @@ from typing import Optional
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app import pyside_fix  # noqa: F401  (must precede the first signal emit)
 
 CONNECT_TIMEOUT_MS = 300
 MESSAGE_SHOW = b"show\n"
