@@ -65,7 +65,8 @@ clean:
 
 # Frozen builds and installers (installers/, build.spec). Not part of `make test`: a build takes minutes.
 # dist: the PyInstaller one-dir bundle in $(DIST_DIR) (log: build/pyinstaller.log); dist-test: its --self-test
-# (devnet + tiny model served by the bundled node + a report accepted by the oracle); deb: the .deb and the
+# (devnet + tiny model served by the bundled node + a report accepted by the oracle) and the frozen app shown
+# once under Xvfb; deb: the .deb and the
 # portable .tar.gz; deb-test: dpkg -i, --self-test from /usr/bin, dpkg --purge, nothing left behind.
 DIST_DIR := dist/plumise-petals
 .PHONY: dist dist-test deb deb-test
@@ -80,6 +81,7 @@ dist: setup
 dist-test:
 	@test -x $(DIST_DIR)/plumise-petals || $(MAKE) dist
 	cd "$${TMPDIR:-/tmp}" && "$(CURDIR)/$(DIST_DIR)/plumise-petals" --self-test
+	installers/linux/app-smoke.sh $(DIST_DIR)/plumise-petals-app
 
 deb:
 	@test -x $(DIST_DIR)/plumise-petals || $(MAKE) dist

@@ -26,10 +26,16 @@ set +e
 STATUS=$?
 set -e
 rm -rf "$SCRATCH"
+echo "== the installed desktop app starts (/usr/bin/plumise-petals-app)"
+set +e
+"$HERE/app-smoke.sh" /usr/bin/plumise-petals-app
+APP_STATUS=$?
+set -e
 
 echo "== dpkg --purge plumise-petals"
 $SUDO dpkg --purge plumise-petals
 for path in "${PACKAGED[@]}"; do [ ! -e "$path" ] && [ ! -L "$path" ] || fail "$path is still there after removal"; done
 if dpkg-query -W -f='${Status}' plumise-petals 2>/dev/null | grep -q installed; then fail "dpkg still lists the package"; fi
 [ "$STATUS" = 0 ] || fail "the installed self-test exited with $STATUS"
+[ "$APP_STATUS" = 0 ] || fail "the installed app did not start (exit $APP_STATUS)"
 echo "deb-test: OK (installed, self-tested from /usr/bin/plumise-petals, removed cleanly)"

@@ -57,7 +57,7 @@ def test_maintainer_scripts_are_executable_posix_sh_that_never_fail_on_caches(sc
     assert "|| true" in path.read_text()
 
 
-@pytest.mark.parametrize("script", ["build-deb.sh", "build-tarball.sh", "deb-test.sh", "checksums.sh"])
+@pytest.mark.parametrize("script", ["build-deb.sh", "build-tarball.sh", "deb-test.sh", "checksums.sh", "app-smoke.sh"])
 def test_shell_scripts_parse(script):
     assert os.access(LINUX / script, os.X_OK)
     subprocess.run(["bash", "-n", str(LINUX / script)], check=True)
