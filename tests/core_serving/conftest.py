@@ -39,10 +39,16 @@ def free_port() -> int:
 class NodeProcess:
     """One ``python -m core serve --events jsonl`` process."""
 
-    def __init__(self, args: Sequence[str], tmp_path: Path, key_stdin: bool = False, key: str = DUMMY_KEY) -> None:
+    def __init__(self, args: Sequence[str], tmp_path: Path, key_stdin: bool = False, key: str = DUMMY_KEY,
+                 env: Optional[dict] = None) -> None:
         self.marker = uuid.uuid4().hex
         self.stderr_path = tmp_path / f"node-{self.marker[:8]}.stderr"
-        env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
+        # The node's own state (report outbox, registration record) stays in this test's folder, never the
+        # user's (platformdirs follows XDG_STATE_HOME).
+        extra_env = env or {}
+        env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false",
+                   XDG_STATE_HOME=str(tmp_path / f"state-{self.marker[:8]}"))
+        env.update(extra_env)
         env[MARKER_ENV] = self.marker
         # The tests' settings never come from the user's own settings file.
         settings_file = tmp_path / f"settings-{self.marker[:8]}.json"
@@ -141,8 +147,9 @@ def start_node(tmp_path):
     """Factory: start a node process; every one started is killed (with all it left) at the end."""
     started: list[NodeProcess] = []
 
-    def start(args: Sequence[str], key_stdin: bool = False, key: str = DUMMY_KEY) -> NodeProcess:
-        node = NodeProcess(args, tmp_path, key_stdin=key_stdin, key=key)
+    def start(args: Sequence[str], key_stdin: bool = False, key: str = DUMMY_KEY,
+              env: Optional[dict] = None) -> NodeProcess:
+        node = NodeProcess(args, tmp_path, key_stdin=key_stdin, key=key, env=env)
         started.append(node)
         return node
 
