@@ -14,13 +14,25 @@ What this module keeps, in SQLite (one row per wallet × oracle, WAL, ``synchron
   delta for the next one is exactly what it has not yet counted. So a new *process* does not start a new
   period: it continues the persisted one, and its first report carries everything the previous run counted
   and had not had accepted, with nothing counted twice.
-* A **new period** starts only when the period's uptime nears 604 800 s (the oracle writes it on chain,
-  where more reverts) or its token count nears the oracle's 1e9 limit, and on the first use of a wallet with
-  an oracle. It starts right after a 201, so the oracle's last value is known exactly; base moves up by what
-  was accepted, and the period opens with a **zero report** (all counters 0), which the oracle takes either
-  as a restart with delta 0 or as "no change". Only then is the remainder reported, from zero. Starting a
-  period from the unaccepted remainder without the zero report would lose tokens whenever the remainder is
-  not smaller than the oracle's last value.
+* A **new period** starts when the oracle answers a report with ``shouldReset: true`` (see below), when the
+  period's uptime nears 604 800 s (the oracle writes it on chain, where more reverts) or its token count
+  nears the oracle's 1e9 limit, and on the first use of a wallet with an oracle. It starts right after a
+  201, so the oracle's last value is known exactly; base moves up by what was accepted, and the period
+  opens with a **zero report** (all counters 0), which the oracle takes either as a restart with delta 0
+  or as "no change". Only then is the remainder reported, from zero. Starting a period from the
+  unaccepted remainder without the zero report would lose tokens whenever the remainder is not smaller
+  than the oracle's last value.
+* **shouldReset** (decision). The NestJS oracle answers ``shouldReset: true`` to a wallet's first report
+  of each epoch; the devnet oracle does the same. What it does with its last values at an epoch change
+  differs: a running oracle (and the devnet's) keeps them, so a report's delta is exact whatever we do;
+  an oracle that forgot them (the real one restores them only from the current epoch's rows after a
+  restart, and one variant clears them per epoch) counts the epoch's first report *whole*. Honouring the
+  flag bounds that damage: we start a new period right after the 201 that carried it (base += accepted,
+  no request needed: the zero report that opens the period goes out with the next report), so the next
+  epoch's first report carries at most one epoch's work instead of everything since the wallet's first
+  report. With an oracle that kept its last values the reset loses and doubles nothing: the zero report
+  is a "restart" with delta 0, and every later value counts from there (tests/chain prove the totals
+  exact across many epochs). A zero or idle report asks for no new period (there is nothing to reset).
 * The values sent are persisted *before* the request leaves, together with the counted totals, so after a
   crash the next value sent is never smaller than one the oracle may have seen.
 * ``ts_floor`` — the highest timestamp the oracle may have accepted (sent and answered 201, or sent with no
@@ -340,16 +352,21 @@ class Reporter:
                           "acc_tokens=0, acc_requests=0, acc_uptime=0")
         log.info("oracle report period %d opened", self.store.row(self.scope)["period"])
 
-    def _roll_over(self) -> None:
-        """Start a new counter period right after a 201 (the oracle's last values are known exactly)."""
+    def _roll_over(self, why: str) -> None:
+        """Start a new counter period right after a 201 (the oracle's last values are known exactly).
+
+        The period's counters restart from what the oracle has not accepted yet: base moves up by the
+        accepted values, and uptime keeps only what was not reported. ``period_open`` is cleared, so the
+        next report first sends the zero report (see the module docstring)."""
         with self.store.transaction() as db:
             db.execute(
                 """UPDATE outbox SET period=period+1, period_open=0, base_tokens=base_tokens+acc_tokens,
-                   base_requests=base_requests+acc_requests, uptime_s=0, sent_tokens=0, sent_requests=0,
-                   sent_uptime=0, acc_tokens=0, acc_requests=0, acc_uptime=0 WHERE scope=?""",
+                   base_requests=base_requests+acc_requests, uptime_s=MAX(0, uptime_s-acc_uptime),
+                   sent_tokens=0, sent_requests=0, sent_uptime=0, acc_tokens=0, acc_requests=0, acc_uptime=0
+                   WHERE scope=?""",
                 (self.scope,),
             )
-        log.info("oracle report period rolled over (uptime or token limit reached)")
+        log.info("oracle report period %d started (%s)", self.store.row(self.scope)["period"], why)
 
     def report_now(self) -> ReportResult:
         """Flush, then send one report of everything counted. Raises the :class:`ChainError` on failure
@@ -370,9 +387,13 @@ class Reporter:
         result = self._report_once()
         row = self.store.row(self.scope)
         if row["acc_uptime"] >= self.period_max_uptime or row["acc_tokens"] >= self.period_max_tokens:
-            self._roll_over()
+            self._roll_over("uptime or token limit reached")
             self._open_period()
             result = self._report_once()
+        elif result.should_reset and (row["acc_tokens"] or row["acc_requests"] or row["acc_uptime"]):
+            # Right after the 201, while the oracle's last values are exactly acc_*. The zero report that
+            # opens the new period waits for the next report: a final report at shutdown stays one request.
+            self._roll_over("the oracle asked for a reset (first report of an epoch)")
         return result
 
     def _report_once(self) -> ReportResult:

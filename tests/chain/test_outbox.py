@@ -125,3 +125,64 @@ def test_chain_modules_import_without_web3_until_used():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+class EpochOracle(OracleClient):
+    """The NestJS oracle's report arithmetic, in memory: deltas of the cumulative counters (a smaller value is
+    a restart: the value itself is the delta), ``shouldReset`` on a wallet's first report of an epoch. With
+    ``forget_at_epoch`` it also drops its last values at each new epoch, as the real one does when it
+    restarts in a new epoch (it restores them from the current epoch's rows only)."""
+
+    def __init__(self, forget_at_epoch: bool) -> None:
+        super().__init__("http://oracle.test")
+        self.forget_at_epoch = forget_at_epoch
+        self.epoch = 1
+        self.total = 0
+        self.last: int | None = None
+        self.reported_in: set[int] = set()
+
+    def new_epoch(self) -> None:
+        self.epoch += 1
+        if self.forget_at_epoch:
+            self.last = None
+
+    def post_report(self, body: dict):
+        from chain.oracle import OracleReply
+
+        value = body["tokensProcessed"]
+        last = self.last or 0
+        self.total += value if value < last else value - last
+        self.last = value
+        first = self.epoch not in self.reported_in
+        self.reported_in.add(self.epoch)
+        return OracleReply(201, "Metrics recorded successfully", should_reset=first)
+
+
+@pytest.mark.parametrize("forget_at_epoch", [False, True], ids=["oracle keeps last values", "oracle forgets them"])
+def test_should_reset_starts_a_new_period_with_only_new_work(tmp_path, forget_at_epoch):
+    now = [1_800_000_000.0]
+    oracle = EpochOracle(forget_at_epoch)
+    reporter = Reporter(Wallet.generate(), oracle, tmp_path / "r.sqlite3", clock=lambda: now[0])
+
+    def work_and_report(tokens: int):
+        reporter.record(tokens, 1, 5.0)
+        now[0] += 5
+        return reporter.report_now()
+
+    assert work_and_report(100).tokens_processed == 100  # (after the period's zero report)
+    assert work_and_report(50).tokens_processed == 150
+    oracle.new_epoch()
+    first = work_and_report(30)
+    assert first.should_reset and first.tokens_processed == 180  # the period's value, as always
+    assert reporter.totals().period == 2  # ...and the answer started a new period
+    after = work_and_report(20)
+    assert after.period == 2 and after.tokens_processed == 20  # only the work since the reset
+    oracle.new_epoch()
+    work_and_report(10)
+    assert reporter.totals().counted_tokens == reporter.totals().accepted_tokens == 210
+    if not forget_at_epoch:
+        assert oracle.total == 210  # nothing lost, nothing doubled across the resets
+    else:
+        # A forgetful oracle counts each epoch's first report whole: the first epoch's 150 once more (as
+        # before this fix), but in the next epoch only the 20 since the reset — not everything since start.
+        assert oracle.total == 210 + 150 + 20

@@ -319,3 +319,40 @@ def test_proofs_ride_along_and_a_refused_one_never_blocks_the_counters(devnet, t
     reporter.report_now()  # the bad proof was dropped; the counters were not
     assert oracle_totals(devnet, wallet.address)["tokens"] == 13
     reporter.close()
+
+
+def test_should_reset_starts_a_new_period_and_totals_stay_exact_across_epochs(devnet, tmp_path):
+    """The oracle says shouldReset on a wallet's first report of each epoch (devnet epochs last ~5 s). The
+    reporter then starts a new counter period, so the report after it carries only the work that came since
+    — and across several epochs the oracle's totals still equal every token counted."""
+    wallet, _ = registered_wallet(devnet, tmp_path)
+    reporter = Reporter(wallet, devnet.oracle_url, tmp_path / "reports.sqlite3", interval=1.0,
+                        flush_interval=0.2, max_backoff=1.0)
+    results = []
+    reporter.on_result = lambda r: results.append(r) if r.ok else None
+
+    def resets() -> list:
+        return [r for r in results if r.should_reset and r.tokens_processed > 0]
+
+    try:
+        with Feeder(reporter, tokens=5) as feeder:
+            reporter.start()
+            first_epoch = devnet.current_epoch()
+            wait_for(lambda: len(resets()) >= 2 and devnet.current_epoch() >= first_epoch + 2, 60,
+                     what="two epoch changes seen by the reporter")
+        final = reporter.stop(final_report=True)
+        assert final is not None and final.ok
+        totals = reporter.totals()
+    finally:
+        reporter.close()
+    assert totals.counted_tokens == feeder.total_tokens == totals.accepted_tokens
+    assert totals.period >= 3  # the first period, then one per reset
+    for reset in resets():
+        after = results[results.index(reset) + 1:]
+        following = next(r for r in after if r.period > reset.period)
+        # Only new work: what was accepted since the reset, not the old period's cumulative value.
+        assert following.tokens_processed == following.accepted_tokens - reset.accepted_tokens
+    seen = oracle_totals(devnet, wallet.address)
+    assert seen["tokens"] == feeder.total_tokens
+    assert seen["requests"] == feeder.total_requests
+    assert seen["restarts"] >= 2  # each new period opened with a zero report
