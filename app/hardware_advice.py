@@ -149,7 +149,7 @@ def _tier_entry(tiers: Any, hw: Any, device: str, tier: Any) -> dict[str, Any]:
         "tier_id": tier.key,
         "name": tier.label,
         "model_id": tier.model_id,
-        "suits": tiers._qualifies(tier, hw, device) is None,
+        "suits": tiers.qualifies(tier, hw, device) is None,
         "needs_token": tier.needs_token,
         "num_layers": tier.shape.num_layers,
         "blocks_fit": int(tiers.blocks_that_fit(tier.shape, budget, dtype)),

@@ -12,7 +12,6 @@ flags (core/settings.py; flags win). Its own flags:
 ``--torch-dtype``        float32 | bfloat16 | float16 | auto (default: float32 on CPU, auto on a GPU).
 ``--new-model``          allow serving a model that no server of this swarm announces yet.
 ``--identity PATH``      libp2p identity file (a stable peer id across restarts).
-``--status-port 0``      (on top of the settings' 1–65535) any free port, for tests and local swarms.
 Exit codes: 0 after a requested stop, 1 on a failure while starting or serving, 2 on invalid settings.
 
 ``status`` and ``devnet`` hand their arguments to ``core.status_cli.main`` and ``devnet.cli.main``,
@@ -126,9 +125,6 @@ def _run_node(args: argparse.Namespace, event_stream) -> int:
         sink.emit(ev.error_event(reason, detail, fatal=True))
         return code
 
-    ephemeral_status = args.setting_status_port is not None and str(args.setting_status_port).strip() == "0"
-    if ephemeral_status:
-        args.setting_status_port = None
     try:
         loaded = settings_from_args(args)
     except SettingsError as exc:
@@ -182,7 +178,8 @@ def _run_node(args: argparse.Namespace, event_stream) -> int:
         cache_dir=settings.model_cache_dir,
         identity_path=args.identity,
         public_name=args.public_name,
-        status_port=0 if ephemeral_status else settings.status_port,
+        status_port=settings.status_port,
+        cpu_threads=settings.cpu_threads,
         new_model=args.new_model,
         extra_status={
             "network": settings.network,

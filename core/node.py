@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sys
 import threading
 import time
 import traceback
@@ -63,6 +64,8 @@ class NodeOptions:
     new_model: bool = False
     metrics_interval_s: float = 1.0
     model_id: Optional[str] = None  # the Hugging Face id the chain's modelHash is taken from, when known
+    # Limit on torch's compute threads in this process (PLUMISE_CPU_THREADS); None: torch's default (all cores).
+    cpu_threads: Optional[int] = None
     extra_status: dict = dataclasses.field(default_factory=dict)  # shown as is in GET /status (network, rpc_url…)
 
 
@@ -237,6 +240,7 @@ class Node:
         from core.shard_server import ShardConfig, ShardServer, ShardServerError
 
         opts = self.options
+        apply_cpu_threads(opts.cpu_threads)  # before Petals starts its Runtime thread, which does the compute
         self._meter = metering.Meter(slots=max(1, opts.num_handlers))
         self._rates = metering.RateWindow(window_s=10.0)
         metering.install(self._meter)  # before Server.run() forks the handlers
@@ -416,6 +420,7 @@ class Node:
             "last_claim": self.sink.last.get("claim"),
             "error": self.error,
             "pid": os.getpid(),
+            "torch_threads": _torch_threads(),
             **self.options.extra_status,
         }
 
@@ -446,6 +451,28 @@ class Node:
         began = time.monotonic()
         reap_children(timeout=max(0.5, deadline - time.monotonic()))
         log.info("children reaped in %.1f s", time.monotonic() - began)
+
+
+def apply_cpu_threads(cpu_threads: Optional[int]) -> None:
+    """Limit torch's intra-op thread pool of this process to ``cpu_threads`` (None: leave torch's default).
+
+    Petals computes in a Runtime thread of the serving process; torch keeps the thread count process-wide
+    and each new thread takes it up on its first parallel op, so this must run before that thread starts.
+    The forked connection handlers do no compute (hivemind sets them to one thread anyway).
+    """
+    if not cpu_threads:
+        return
+    import torch
+
+    torch.set_num_threads(int(cpu_threads))
+    log.info("compute limited to %d CPU thread(s)", torch.get_num_threads())
+
+
+def _torch_threads() -> Optional[int]:
+    """torch's current intra-op thread count, or None before torch is imported (the status API must not
+    import it: that takes seconds)."""
+    torch = sys.modules.get("torch")
+    return int(torch.get_num_threads()) if torch is not None else None
 
 
 def redact_all_log_handlers() -> None:

@@ -281,8 +281,11 @@ _FIELDS: tuple[_Field, ...] = (
            "multiaddresses of swarm peers to join through", kind="list"),
     _Field("dht_prefix", "PLUMISE_DHT_PREFIX", "--dht-prefix", _optional(_dht_prefix), None,
            "DHT prefix of the model in the swarm (default: from the model)"),
+    # 0 = any free port (tests, local swarms, several nodes on one computer); the node announces the URL it got
+    # in its "starting" event, but `plumise-petals status` can only find a node on a fixed port.
     _Field("status_port", "PLUMISE_STATUS_PORT", "--status-port",
-           _int_between(1, 65535, "a port from 1 to 65535"), DEFAULT_STATUS_PORT, "local status API port (127.0.0.1)"),
+           _int_between(0, 65535, "a port from 1 to 65535 (0: any free port)"), DEFAULT_STATUS_PORT,
+           "local status API port (127.0.0.1; 0: any free port)"),
     _Field("claim_threshold_wei", "CLAIM_THRESHOLD_WEI", "--claim-threshold-wei",
            _int_between(0, 10**30, "a whole number of wei (1 PLM = 10^18 wei)"), 10**18, "auto-claim threshold in wei"),
     _Field("auto_claim", "PLUMISE_AUTO_CLAIM", "--auto-claim", _to_bool, True, "claim automatically at the threshold",

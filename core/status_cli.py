@@ -53,7 +53,11 @@ def format_plm(wei: Optional[int]) -> str:
 
 
 def fetch_node_status(port: int, timeout: float = 2.0) -> Optional[dict]:
-    """The running node's ``/status`` JSON, or None when nothing answers on 127.0.0.1:``port``."""
+    """The running node's ``/status`` JSON, or None when nothing answers on 127.0.0.1:``port``.
+
+    Port 0 (the setting "any free port") names no port to ask: None."""
+    if not port:
+        return None
     import requests
 
     try:

@@ -247,8 +247,13 @@ def disk_needed_bytes(tier_or_shape: Tier | ModelShape, num_blocks: int) -> int:
     return (num_blocks + 2) * tier_or_shape.block_disk_bytes()
 
 
-def _qualifies(tier: Tier, hw: Hardware, device: str) -> Optional[str]:
-    """None if the hardware class fits the tier, else the reason it does not, in words."""
+def qualifies(tier: Tier, hw: Hardware, device: str) -> Optional[str]:
+    """Whether this computer's class of hardware suits ``tier`` when computing on ``device``.
+
+    Returns None when it does, else the reason it does not as a sentence for a person (the tier picker
+    and the app's hardware advice show it). This is about the class of machine (total RAM, a large enough
+    GPU), not about free memory right now: :func:`memory_budget` and :func:`blocks_that_fit` decide that.
+    """
     gpu = hw.best_gpu
     gpu_ok = device == "cuda" and gpu is not None and tier.min_gpu_bytes is not None and gpu.total_bytes >= tier.min_gpu_bytes
     if tier.gpu_only:
@@ -289,7 +294,7 @@ def recommend(hardware: Hardware, device: str = "auto", *, model_supported=check
         if not ok:
             skipped.append(f"{tier.label}: {why}")
             continue
-        problem = _qualifies(tier, hardware, dev)
+        problem = qualifies(tier, hardware, dev)
         if problem is None:
             dtype = serving_dtype(tier.shape, dev)
             budget, _ = memory_budget(hardware, dev, tier.shape)
@@ -358,7 +363,7 @@ def plan(
         tier = TIERS[model_tier]
         shape, model_id = tier.shape, tier.model_id
         lead = f"{tier.label} ({tier.model_id}) was chosen in the settings"
-        problem = _qualifies(tier, hardware, dev)
+        problem = qualifies(tier, hardware, dev)
         if problem:
             warnings.append(f"{problem}; it may run slowly or not at all.")
     else:

@@ -186,3 +186,11 @@ def test_default_path_is_in_the_os_config_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("PLUMISE_SETTINGS_FILE", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     assert st.default_settings_path() == tmp_path / "plumise-petals" / "settings.json"
+
+
+def test_status_port_zero_means_any_free_port(tmp_path):
+    loaded = st.load_settings(settings_path=tmp_path / "s.json", environ={"PLUMISE_STATUS_PORT": "0"})
+    assert loaded.settings.status_port == 0
+    assert st.Settings().replace(status_port=0, petals_port=0).status_port == 0  # two "any" ports never clash
+    with pytest.raises(st.SettingsError, match=r"0: any free port"):
+        st.Settings().replace(status_port=-1)

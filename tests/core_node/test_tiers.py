@@ -114,3 +114,13 @@ def test_plan_from_settings():
 
     s = Settings().replace(model_tier="lite", block_indices="0:6")
     assert tiers.plan_from_settings(s, machine(16, 12)).num_blocks == 6
+
+
+def test_qualifies_is_public_and_says_why_not():
+    lite, standard, ultra = tiers.TIERS["lite"], tiers.TIERS["standard"], tiers.TIERS["ultra"]
+    small = machine(8, 6)
+    assert tiers.qualifies(lite, small, "cpu") is None
+    reason = tiers.qualifies(standard, small, "cpu")
+    assert reason and "GB of memory" in reason and "this computer has 8" in reason
+    assert "graphics card" in tiers.qualifies(ultra, machine(256, 200), "cpu")
+    assert not hasattr(tiers, "_qualifies")

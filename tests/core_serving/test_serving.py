@@ -22,12 +22,19 @@ def node_in_swarm(serving_swarm, tiny_bloom, tmp_path_factory):
 
     port = free_port()
     prefix = read_model_info(tiny_bloom)["dht_prefix"]
+    import torch
+
+    # A thread limit unlike torch's default on this machine, so that /status proves it was applied.
+    cpu_threads = 1 if torch.get_num_threads() > 1 else 2
+    extra = ["--cpu-threads", str(cpu_threads)]
     node = NodeProcess(
-        node_args(tiny_bloom, prefix, "4:8", serving_swarm.initial_peers, port), tmp_path_factory.mktemp("node")
+        node_args(tiny_bloom, prefix, "4:8", serving_swarm.initial_peers, port, extra=extra),
+        tmp_path_factory.mktemp("node"),
     )
     try:
         node.wait_event(lambda e: e.get("state") == "serving", timeout=120)
         node.status_url = f"http://127.0.0.1:{port}"
+        node.cpu_threads = cpu_threads
         yield node
     finally:
         node.kill_all()
@@ -100,6 +107,8 @@ def test_status_api(node_in_swarm):
     ):
         assert key in status, key
     assert status["state"] == "serving" and status["blocks"] == [4, 8]
+    # PLUMISE_CPU_THREADS (--cpu-threads) reached torch in the serving process, where the compute runs.
+    assert status["torch_threads"] == node_in_swarm.cpu_threads
     assert http_json(url + "/nothing")[0] == 404
 
 

@@ -13,11 +13,16 @@ from tests.core_serving.conftest import free_port, http_json, node_args
 pytestmark = pytest.mark.swarm
 
 
-def _start_alone(start_node, tiny_bloom, key_stdin: bool):
-    """A node that is its own swarm (no initial peers), with a key on stdin like the GUI gives it."""
+def _start_alone(start_node, tiny_bloom, key_stdin: bool, default_host: bool = False):
+    """A node that is its own swarm (no initial peers), with a key on stdin like the GUI gives it.
+    ``default_host``: leave PETALS_HOST at its default (0.0.0.0) instead of the tests' 127.0.0.1."""
     prefix = read_model_info(tiny_bloom)["dht_prefix"] + "-stop"
     port = free_port()
-    node = start_node(node_args(tiny_bloom, prefix, "0:8", [], port, extra=["--new-model"]), key_stdin=key_stdin)
+    args = node_args(tiny_bloom, prefix, "0:8", [], port, extra=["--new-model"])
+    if default_host:
+        i = args.index("--host")
+        del args[i:i + 2]
+    node = start_node(args, key_stdin=key_stdin)
     node.wait_event(lambda e: e.get("state") == "serving", timeout=120)
     return node, port
 
@@ -55,10 +60,32 @@ def test_stdin_closed_means_parent_died(start_node, tiny_bloom):
     assert not node.leftovers()
 
 
-def test_key_never_reaches_stdout_or_logs(start_node, tiny_bloom):
+def _listeners(node) -> list[tuple[int, str, int]]:
+    """(pid, ip, port) of every TCP socket listening in the node's processes (itself, handlers, DHT, p2pd)."""
+    import psutil
+
+    found = []
+    for proc in node.leftovers():
+        try:
+            conns = proc.net_connections(kind="tcp")
+        except psutil.Error:
+            continue
+        found += [(proc.pid, c.laddr.ip, c.laddr.port) for c in conns if c.status == psutil.CONN_LISTEN]
+    return found
+
+
+def test_key_stays_secret_and_only_libp2p_listens_beyond_loopback(start_node, tiny_bloom):
+    """With PETALS_HOST at its default 0.0.0.0, the swarm (libp2p) listener takes all interfaces, while the
+    status API stays on 127.0.0.1; and the key given on stdin never reaches stdout or the logs."""
     from tests.core_serving.conftest import DUMMY_KEY
 
-    node, _ = _start_alone(start_node, tiny_bloom, key_stdin=True)
+    node, status_port = _start_alone(start_node, tiny_bloom, key_stdin=True, default_host=True)
+    listeners = _listeners(node)
+    # (The forked handlers inherit the status socket, hence a set: every holder listens on loopback only.)
+    assert {ip for _, ip, port in listeners if port == status_port} == {"127.0.0.1"}, listeners
+    assert [pid for pid, ip, _ in listeners if ip in ("0.0.0.0", "::")], listeners  # libp2p on every interface
+    # Nothing of the node's own process (status API, compute) is open beyond loopback.
+    assert not [l for l in listeners if l[0] == node.popen.pid and l[1] not in ("127.0.0.1", "::1")], listeners
     os.kill(node.popen.pid, signal.SIGTERM)
     node.wait_exit(30)
     assert DUMMY_KEY[2:] not in "\n".join(node.lines)
