@@ -95,3 +95,10 @@ deb-test: deb
 # in English and Korean, under Xvfb (about 3 minutes: the devnet must serve and distribute a reward twice).
 screenshots: setup
 	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x1024x24" $(PY) -m app.screenshots --out screenshots
+
+# Benchmarks (bench/): ours vs vanilla Petals measured in one run on this machine, one markdown table with the
+# machine's description in bench/results.md. Not part of `make test`; about 15-20 minutes on 2 cores.
+# Shorter: BENCH_ROUNDS=1 BENCH_PAIRS=5 BENCH_START_RUNS=2 BENCH_MEMORY_RUNS=2 make bench
+.PHONY: bench
+bench: setup
+	$(PY) -m bench.run_all --out bench/results.md
