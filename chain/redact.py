@@ -27,9 +27,36 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class RedactingWrapper(RedactingFormatter):
+    """Redacts what another formatter produced, whatever its class and style.
+
+    Libraries install their own formatters (hivemind's root handler uses ``{``-style with fields its own
+    ``format()`` fills in); rebuilding one from its format string would break it, so it is wrapped whole.
+    ``_fmt`` and ``datefmt`` mirror the inner formatter's for whoever inspects them.
+    """
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+        self._fmt = inner._fmt
+        self.datefmt = inner.datefmt
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
 def install(handler: logging.Handler, fmt: str | None = None, datefmt: str | None = None) -> logging.Handler:
-    """Give ``handler`` a :class:`RedactingFormatter` (keeping ``fmt``/``datefmt``); returns it."""
+    """Make ``handler``'s output redacted; returns it.
+
+    With ``fmt``/``datefmt`` (or no formatter yet) it gets a new :class:`RedactingFormatter` of that format;
+    otherwise its current formatter is kept and wrapped (:class:`RedactingWrapper`), so a formatter of any
+    style or class goes on formatting exactly as before."""
     current = handler.formatter
+    if isinstance(current, RedactingFormatter) and fmt is None and datefmt is None:
+        return handler
+    if current is not None and fmt is None and datefmt is None:
+        handler.setFormatter(RedactingWrapper(current))
+        return handler
     handler.setFormatter(
         RedactingFormatter(
             fmt or (current._fmt if current else "%(asctime)s %(levelname)s %(name)s: %(message)s"),

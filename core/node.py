@@ -481,20 +481,12 @@ def redact_all_log_handlers() -> None:
     Importing petals makes hivemind replace the root logger's handler with its own (``in_root_logger``);
     this runs after that import, and again is harmless.
     """
-    from chain.redact import RedactingFormatter, redact
-
-    class _Redacting(RedactingFormatter):
-        def __init__(self, inner: logging.Formatter) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def format(self, record: logging.LogRecord) -> str:
-            return redact(self.inner.format(record))
+    from chain.redact import RedactingFormatter, RedactingWrapper
 
     for logger in (logging.getLogger(), logging.getLogger("hivemind"), logging.getLogger("petals")):
         for handler in logger.handlers:
             if not isinstance(handler.formatter, RedactingFormatter):
-                handler.setFormatter(_Redacting(handler.formatter or logging.Formatter()))
+                handler.setFormatter(RedactingWrapper(handler.formatter or logging.Formatter()))
 
 
 def reap_children(timeout: float = 2.0) -> None:

@@ -54,3 +54,28 @@ def test_install_keeps_format_and_install_on_root_wraps_every_handler():
         assert all(isinstance(h.formatter, RedactingFormatter) for h in root.handlers)
     finally:
         root.removeHandler(extra)
+
+
+def test_install_wraps_a_foreign_formatter_of_another_style():
+    """hivemind puts a {-style formatter with fields of its own on the root logger when petals is imported;
+    install() must keep it working (rebuilding it as a %-style formatter raised ValueError) and redact."""
+
+    class Styled(logging.Formatter):
+        def format(self, record):
+            record.tag = "[hm]"
+            return super().format(record)
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(Styled("{tag} {levelname} {message}", style="{"))
+    install(handler)
+    assert isinstance(handler.formatter, RedactingFormatter)
+    install(handler)  # twice is harmless: not wrapped again
+    assert not isinstance(getattr(handler.formatter, "inner", None), RedactingFormatter)
+    log = logging.getLogger("test.redact.foreign")
+    log.addHandler(handler)
+    try:
+        log.warning("key %s", TEST_KEY)
+    finally:
+        log.removeHandler(handler)
+    assert stream.getvalue() == f"[hm] WARNING key {MASK}\n"
