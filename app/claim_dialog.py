@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -76,24 +76,20 @@ class ClaimDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.pending_wei = pending_wei
+        self.address = address
         self.claim_op = claim_op
         self.explorer_tx_url = explorer_tx_url  # "https://…/tx/{tx_hash}", or None where no explorer exists
         self.outcome: Optional[ClaimOutcome] = None
         self.error: Optional[tuple[str, str]] = None
-        self.setWindowTitle(self.tr("Claim your PLM"))
-        self.setMinimumWidth(460)
 
         self.pages = QStackedWidget()
         # Confirm
         confirm = QWidget()
         confirm_layout = QVBoxLayout(confirm)
-        self.confirm_label = QLabel(
-            self.tr("Move %1 of pending rewards to your wallet %2?\n\nThe network charges a small fee (gas) in PLM.")
-            .replace("%1", format_plm_exact(pending_wei)).replace("%2", address)
-        )
+        self.confirm_label = QLabel()
         self.confirm_label.setWordWrap(True)
         self.confirm_buttons = QDialogButtonBox()
-        self.claim_button = self.confirm_buttons.addButton(self.tr("Claim"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.claim_button = self.confirm_buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm_buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.confirm_buttons.accepted.connect(self.on_confirmed)
         self.confirm_buttons.rejected.connect(self.reject)
@@ -103,7 +99,9 @@ class ClaimDialog(QDialog):
         # Working
         working = QWidget()
         working_layout = QVBoxLayout(working)
-        working_layout.addWidget(QLabel(self.tr("Sending the claim and waiting for the network to confirm it…")))
+        self.working_label = QLabel()
+        self.working_label.setWordWrap(True)
+        working_layout.addWidget(self.working_label)
         busy = QProgressBar()
         busy.setRange(0, 0)  # the chain gives no progress; a busy bar, not an invented percentage
         working_layout.addWidget(busy)
@@ -114,12 +112,15 @@ class ClaimDialog(QDialog):
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.tx_caption = QLabel()
+        # The hash on a line of its own, in a fixed-width font, never wrapped: the dialog is made wide
+        # enough for all 66 characters (see _fit_hash), so it can be read and compared whole.
         self.tx_label = QLabel()
         self.tx_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.tx_label.setWordWrap(True)
-        self.copy_button = QPushButton(self.tr("Copy transaction hash"))
+        self.tx_label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.copy_button = QPushButton()
         self.copy_button.clicked.connect(self.on_copy_tx)
-        self.explorer_button = QPushButton(self.tr("Open in explorer"))
+        self.explorer_button = QPushButton()
         self.explorer_button.clicked.connect(self.on_open_explorer)
         row = QHBoxLayout()
         row.addWidget(self.copy_button)
@@ -128,6 +129,7 @@ class ClaimDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.accept)
         result_layout.addWidget(self.result_label)
+        result_layout.addWidget(self.tx_caption)
         result_layout.addWidget(self.tx_label)
         result_layout.addLayout(row)
         result_layout.addStretch(1)
@@ -136,6 +138,41 @@ class ClaimDialog(QDialog):
             self.pages.addWidget(page)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        self._fit_hash()
+        self.retranslate()
+
+    def _fit_hash(self) -> None:
+        sample = "0x" + "f" * 64
+        hash_width = self.tx_label.fontMetrics().horizontalAdvance(sample)
+        margins = self.layout().contentsMargins()
+        self.setMinimumWidth(max(520, hash_width + margins.left() + margins.right() + 48))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text from the current state, in the current language (also on a language switch)."""
+        self.setWindowTitle(self.tr("Claim your PLM"))
+        self.confirm_label.setText(
+            self.tr("Move %1 of pending rewards to your wallet %2?\n\nThe network charges a small fee (gas) in PLM.")
+            .replace("%1", format_plm_exact(self.pending_wei)).replace("%2", self.address)
+        )
+        self.claim_button.setText(self.tr("Claim"))
+        self.working_label.setText(self.tr("Sending the claim and waiting for the network to confirm it…"))
+        self.copy_button.setText(self.tr("Copy transaction hash"))
+        self.explorer_button.setText(self.tr("Open in explorer"))
+        if self.outcome is not None:
+            amount = format_plm_exact(self.outcome.amount_wei) if self.outcome.amount_wei is not None else "—"
+            self.result_label.setText(self.tr("Claimed %1. It is in your wallet now.").replace("%1", amount))
+            self.tx_caption.setText(self.tr("Transaction:"))
+            self.tx_label.setText(self.outcome.tx_hash or "—")
+        elif self.error is not None:
+            reason, detail = self.error
+            self.result_label.setText(self.tr("The claim did not go through: %1").replace("%1", reason))
+            self.tx_caption.setText(self.tr("Details:"))
+            self.tx_label.setText(detail)
 
     def explorer_link(self) -> Optional[str]:
         if not (self.explorer_tx_url and self.outcome and self.outcome.tx_hash):
@@ -145,13 +182,11 @@ class ClaimDialog(QDialog):
     @Slot()
     def on_confirmed(self) -> None:
         self.pages.setCurrentIndex(self.PAGE_WORKING)
-        run_in_background(self.claim_op, self.on_claim_done, self.on_claim_error)
+        run_in_background(self.claim_op, self.on_claim_done, self.on_claim_error, owner=self)
 
     def on_claim_done(self, result: Any) -> None:
         self.outcome = claim_outcome_of(result)
-        amount = format_plm_exact(self.outcome.amount_wei) if self.outcome.amount_wei is not None else "—"
-        self.result_label.setText(self.tr("Claimed %1. It is in your wallet now.").replace("%1", amount))
-        self.tx_label.setText(self.tr("Transaction: %1").replace("%1", self.outcome.tx_hash or "—"))
+        self.retranslate()
         self.copy_button.setVisible(bool(self.outcome.tx_hash))
         link = self.explorer_link()
         self.explorer_button.setVisible(link is not None)
@@ -161,13 +196,12 @@ class ClaimDialog(QDialog):
 
     def on_claim_error(self, exc: BaseException) -> None:
         self.error = human_error(exc)
-        reason, detail = self.error
-        self.result_label.setText(self.tr("The claim did not go through: %1").replace("%1", reason))
-        self.tx_label.setText(detail)
+        self.retranslate()
+        self.tx_label.setWordWrap(True)  # a detail line, not a hash
         self.copy_button.setVisible(False)
         self.explorer_button.setVisible(False)
         self.pages.setCurrentIndex(self.PAGE_RESULT)
-        self.claim_failed.emit(reason, detail)
+        self.claim_failed.emit(*self.error)
 
     @Slot()
     def on_copy_tx(self) -> None:

@@ -13,9 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 
+from app import state_text
 from app.background import run_in_background
 from app.chain_access import ChainAccess
 from app.claim_dialog import ClaimDialog, ClaimOutcome
@@ -27,6 +29,7 @@ from app.main_window import AppActions, MainWindow
 from app.money import format_plm_exact
 from app.node_status import NodeStatus
 from app.node_supervisor import NodeLaunch, NodeSupervisor, RunState
+from app.pause_policy import PauseDriver, PausePolicy
 from app.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,23 @@ def keystore_files(keystore_dir: Path) -> list[Path]:
     return sorted(Path(keystore_dir).glob("keystore-*.json")) if Path(keystore_dir).is_dir() else []
 
 
+def save_setting_changes(changes: dict[str, Any], path: Optional[Path]) -> None:
+    """Write ``changes`` into the settings file, keeping what else it holds. Blocking: run it off the GUI thread.
+
+    Only the changed fields are written over the file's own values, so what this run was started with
+    (``--network devnet``, PLUMISE_* variables) never ends up in the file behind the person's back.
+    """
+    import tempfile
+
+    from core.settings import load_settings, save_settings
+
+    with tempfile.TemporaryDirectory() as empty:
+        no_env = Path(empty) / ".env"  # the file's values alone: no .env, no environment
+        no_env.touch()
+        stored = load_settings(settings_path=path, environ={}, env_file=no_env).settings
+    save_settings(stored.replace(**changes), path)
+
+
 class AppController(QObject):
     quit_finished = Signal()
 
@@ -70,9 +90,13 @@ class AppController(QObject):
         wallet_loader: Callable[[], Any] = default_wallet_loader,
         chain_access_factory: Optional[Callable[[Any, Optional[dict]], Any]] = None,
         keystore_dir: Optional[Path] = None,
+        pause_driver_factory: Optional[Callable[[PausePolicy], PauseDriver]] = None,
         parent: Optional[QObject] = None,
     ) -> None:
         super().__init__(parent)
+        # Owns this controller's background operations: deleted by shutdown(), so a result that arrives
+        # later is dropped instead of reaching windows that are gone.
+        self._ops = QObject()
         self.settings = settings
         self.data_dir = Path(data_dir)
         self.settings_path = settings_path
@@ -83,9 +107,12 @@ class AppController(QObject):
         self.wallet: Any = None
         self.chain_access: Any = None
         self.user_wants_node = False
+        self._asked_to_run = False  # the last request to the supervisor was start (not stop)
         self.quitting = False
+        self._finished = False
         self.devnet_info: Optional[dict] = None
         self.claim_dialog: Optional[ClaimDialog] = None
+        self._model_names_asked: set[str] = set()
         self.wizard: Optional[QDialog] = None
 
         self.status = NodeStatus(self)
@@ -100,6 +127,9 @@ class AppController(QObject):
         self.window = MainWindow(self.dashboard, self.logs, self.actions, on_close=self.on_window_close)
         self.tray: Optional[Tray] = Tray(self.status, self.actions, self) if tray_available else None
         self.devnet = DevnetRunner(self.data_dir / "devnet", self) if settings.network == "devnet" else None
+        policy = PausePolicy.from_settings(settings)
+        self.pause = pause_driver_factory(policy) if pause_driver_factory else PauseDriver(policy)
+        self.pause.setParent(self)
 
         self.supervisor.event_received.connect(self.status.on_event)
         self.supervisor.log_line.connect(self.logs.on_node_line)
@@ -112,6 +142,8 @@ class AppController(QObject):
         self.dashboard.stop_requested.connect(self.on_stop_requested)
         self.dashboard.claim_requested.connect(self.on_claim_requested)
         self.actions.start_stop.triggered.connect(self.on_start_stop_action)
+        self.actions.pause_resume.triggered.connect(self.on_pause_resume_action)
+        self.pause.reason_changed.connect(self.on_pause_reason_changed)
         self.actions.open_dashboard.triggered.connect(self.show_window)
         self.actions.claim.triggered.connect(self.on_claim_requested)
         self.actions.settings.triggered.connect(self.on_settings_requested)
@@ -123,7 +155,16 @@ class AppController(QObject):
         self.chain_timer = QTimer(self)
         self.chain_timer.setInterval(CHAIN_READ_INTERVAL_MS)
         self.chain_timer.timeout.connect(self.refresh_chain)
+        self.quit_deadline = QTimer(self)
+        self.quit_deadline.setSingleShot(True)
+        self.quit_deadline.setInterval(QUIT_DEADLINE_MS)
+        self.quit_deadline.timeout.connect(self._finish_quit)
         self._refresh_actions()
+
+    def _background(self, op: Callable[[], Any], on_success: Optional[Callable[[Any], None]] = None,
+                    on_failure: Optional[Callable[[BaseException], None]] = None) -> None:
+        """run_in_background whose results are dropped once this controller has shut down."""
+        run_in_background(op, on_success, on_failure, owner=self._ops)
 
     # ------------------------------------------------------------------ showing up
     def show_initial(self, start_minimized: bool = False) -> None:
@@ -152,7 +193,8 @@ class AppController(QObject):
     def begin(self, start_node: bool = True) -> None:
         """After the first paint: load the wallet off the GUI thread, then start the node."""
         self._start_after_wallet = start_node
-        run_in_background(self.wallet_loader, self.on_wallet_loaded, self.on_wallet_failed)
+        self.pause.start()
+        self._background(self.wallet_loader, self.on_wallet_loaded, self.on_wallet_failed)
 
     def on_wallet_loaded(self, wallet: Any) -> None:
         if wallet is None and self.keystore_dir is not None and keystore_files(self.keystore_dir):
@@ -183,7 +225,7 @@ class AppController(QObject):
 
             return EncryptedKeystore(path).load(password)
 
-        run_in_background(load, self.on_wallet_loaded, self.on_wallet_failed)
+        self._background(load, self.on_wallet_loaded, self.on_wallet_failed)
 
     def set_wallet(self, wallet: Any) -> None:
         self.wallet = wallet
@@ -204,13 +246,17 @@ class AppController(QObject):
 
     @Slot()
     def on_wizard_accepted(self) -> None:
+        """The wallet is stored; the choices (tier, start at login, language) go into the settings file
+        before the node starts, because the node reads that file."""
         wizard, self.wizard = self.wizard, None
-        wallet = getattr(wizard, "wallet", None)
-        outcome = wizard.outcome() if hasattr(wizard, "outcome") else None
-        if wallet is not None:
-            self.set_wallet(wallet)
-            if outcome is None or getattr(outcome, "start_now", True):
-                self.start_node()
+        wallet = wizard.wallet
+        if wallet is None:
+            return
+        outcome = wizard.outcome()
+        self.set_wallet(wallet)
+        changes = {"model_tier": outcome.tier_choice, "autostart": outcome.autostart, "language": outcome.language}
+        self.apply_settings(self.settings.replace(**changes), changes, restart=False,
+                            then=self.start_node if outcome.start_now else None)
 
     # ------------------------------------------------------------------ node
     @Slot()
@@ -230,6 +276,12 @@ class AppController(QObject):
     @Slot()
     def on_stop_requested(self) -> None:
         self.user_wants_node = False
+        self.pause.clear_user_choices()  # a stop is not a pause: the next Start follows the rules again
+        self._stop_child()
+        self._show_pause()
+
+    def _stop_child(self) -> None:
+        self._asked_to_run = False
         self.supervisor.stop()
         self._refresh_actions()
 
@@ -237,6 +289,9 @@ class AppController(QObject):
         if self.wallet is None or self.quitting:
             return
         self.user_wants_node = True
+        if self.pause.reason is not None:
+            self._show_pause()  # wanted, but paused: it starts when the reason clears
+            return
         if self.devnet is not None and self.devnet_info is None:
             if not self.devnet.is_running():
                 self.devnet.start()
@@ -245,10 +300,40 @@ class AppController(QObject):
             self.status.changed.emit()
             return  # on_devnet_ready starts the node
         self.status.reset_node()
+        self._asked_to_run = True
         self.supervisor.start(self.node_launch(), self.wallet.export_private_key())
-        self._refresh_actions()
+        self._show_pause()
         if not self.chain_timer.isActive():
             self.chain_timer.start()
+
+    # ------------------------------------------------------------------ pausing
+    @Slot(object)
+    def on_pause_reason_changed(self, reason: Optional[str]) -> None:
+        """Paused: the node child is stopped (its memory goes back). Reason gone: it starts again."""
+        if self._finished:
+            return
+        if reason is not None:
+            if self._asked_to_run:
+                log.info("Pausing the node (%s).", reason)
+                self._stop_child()
+        elif self.user_wants_node and not self._asked_to_run:
+            log.info("Resuming the node.")
+            self.start_node()
+        self._show_pause()
+
+    @Slot()
+    def on_pause_resume_action(self) -> None:
+        if self.pause.reason is not None:
+            self.pause.resume_by_user()
+        else:
+            self.pause.pause_by_user()
+
+    def _show_pause(self) -> None:
+        reason = self.pause.reason if self.user_wants_node else None
+        self.dashboard.set_paused_reason(reason)
+        if self.tray is not None:
+            self.tray.set_paused_reason(reason)
+        self._refresh_actions()
 
     def node_launch(self) -> NodeLaunch:
         flags: list[str] = []
@@ -270,6 +355,7 @@ class AppController(QObject):
         self.status.set_crashed(reason, detail)
         if restart_in < 0:
             self.user_wants_node = False
+            self._asked_to_run = False
         if self.tray is not None:
             self.tray.notify(self.tr("The node stopped"), reason + (
                 "" if restart_in < 0 else " " + self.tr("Restarting in %1 s.").replace("%1", f"{restart_in:g}")))
@@ -288,8 +374,8 @@ class AppController(QObject):
         self.devnet_info = info
         if self.wallet is not None:
             address = self.wallet.address
-            run_in_background(lambda: fund_from_faucet(info, address), lambda _r: self.refresh_chain(),
-                              lambda exc: log.warning("The devnet faucet failed: %s", exc))
+            self._background(lambda: fund_from_faucet(info, address), lambda _r: self.refresh_chain(),
+                             lambda exc: log.warning("The devnet faucet failed: %s", exc))
         if self.user_wants_node:
             self.start_node()
 
@@ -297,6 +383,7 @@ class AppController(QObject):
     def on_devnet_failed(self, reason: str) -> None:
         self.devnet_info = None
         self.user_wants_node = False
+        self._asked_to_run = False
         self.status.set_crashed(reason, "")
         self._refresh_actions()
 
@@ -321,8 +408,8 @@ class AppController(QObject):
         chain = self._chain()
         if chain is None or (self.devnet is not None and self.devnet_info is None):
             return
-        run_in_background(chain.read, lambda values: self.status.set_chain_reading(**values),
-                          lambda exc: log.info("Chain read failed: %s", exc))
+        self._background(chain.read, lambda values: self.status.set_chain_reading(**values),
+                         lambda exc: log.info("Chain read failed: %s", exc))
 
     @Slot()
     def on_claim_requested(self) -> None:
@@ -376,14 +463,25 @@ class AppController(QObject):
 
     @Slot()
     def on_status_changed(self) -> None:
-        if getattr(self, "_finished", False):
+        if self._finished:
             return
         if self.status.pending_wei is not None and self.history.record_pending(self.status.pending_wei):
             self.save_history()
+        self._resolve_model_name(self.status.model)
         self._refresh_actions()
 
+    def _resolve_model_name(self, reported: Optional[str]) -> None:
+        """A model given as a folder is shown by its id (read from the folder, off the GUI thread)."""
+        if not reported or reported in self._model_names_asked:
+            return
+        self._model_names_asked.add(reported)
+        from app.model_name import display_name
+
+        self._background(lambda: display_name(reported), lambda name: self.dashboard.set_model_name(reported, name),
+                         lambda exc: log.info("The model's name could not be read: %s", exc))
+
     def save_history(self) -> None:
-        run_in_background(self.history.save, None, lambda exc: log.error("Saving the earnings history failed: %s", exc))
+        self._background(self.history.save, None, lambda exc: log.error("Saving the earnings history failed: %s", exc))
 
     # ------------------------------------------------------------------ settings
     @Slot()
@@ -397,32 +495,48 @@ class AppController(QObject):
         dialog.open()
 
     def on_settings_applied(self, dialog: Any) -> None:
+        """After OK: save (off the GUI thread), then restart the node only when a field it reads changed."""
         new = dialog.result_settings()
-        if new is None or new == self.settings:
+        if new == self.settings:
             return
-        needs_restart = dialog.needs_restart()
+        changes = {name: getattr(new, name) for name in new.to_file_dict() if name != "version"
+                   and getattr(new, name) != getattr(self.settings, name)}
+        self.apply_settings(new, changes, restart=dialog.needs_restart())
+
+    def apply_settings(self, new: Any, changes: dict[str, Any], restart: bool,
+                       then: Optional[Callable[[], None]] = None) -> None:
+        """Use ``new`` now, write ``changes`` to the settings file, then restart the node if ``restart``
+        (the child reads the same file, so it starts only after the file is written) and call ``then``."""
         self.settings = new
         self.chain_access = None
+        self.pause.apply_settings(new)
         path = self.settings_path
 
-        def save() -> None:
-            from core.settings import save_settings
+        def saved(_result: Any) -> None:
+            if restart:
+                self._restart_node()
+            if then is not None:
+                then()
 
-            save_settings(new, path)
+        def failed(exc: BaseException) -> None:
+            self._settings_save_failed(exc)
+            if then is not None:
+                then()  # the node still starts, with what the file held
 
-        # Saved before the node restarts: the child reads the same settings file.
-        run_in_background(save, lambda _r: self._restart_if(needs_restart),
-                          lambda exc: self._settings_save_failed(exc))
+        self._background(lambda: save_setting_changes(changes, path), saved, failed)
 
     def _settings_save_failed(self, exc: BaseException) -> None:
         log.error("The settings could not be saved: %s", exc)
-        QMessageBox.warning(self.window, self.tr("Settings"),
-                            self.tr("The settings could not be saved: %1").replace("%1", str(exc)))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Settings"),
+                          self.tr("The settings could not be saved: %1").replace("%1", str(exc)),
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): a nested event loop here would hold up everything behind it
 
-    def _restart_if(self, needs_restart: bool) -> None:
-        if needs_restart and self.supervisor.is_active():
+    def _restart_node(self) -> None:
+        if self._asked_to_run:
             self.supervisor.stopped.connect(self._restart_once)
-            self.supervisor.stop()
+            self._stop_child()
 
     @Slot()
     def _restart_once(self) -> None:
@@ -440,9 +554,12 @@ class AppController(QObject):
         log.info("Quitting: stopping the node first.")
         if self.claim_dialog is not None:
             self.claim_dialog.reject()
+        self.pause.stop()
+        self.chain_timer.stop()
         self.status.state = "stopping"
         self.status.changed.emit()
-        QTimer.singleShot(QUIT_DEADLINE_MS, self._finish_quit)
+        self.quit_deadline.start()
+        self._asked_to_run = False
         self.supervisor.stop()  # answers with stopped() even when no node runs
 
     def _after_node_stopped_on_quit(self) -> None:
@@ -454,29 +571,67 @@ class AppController(QObject):
 
     @Slot()
     def _finish_quit(self) -> None:
-        if getattr(self, "_finished", False):
+        if self._finished:
             return
-        self._finished = True
-        logging.getLogger().removeHandler(self.log_handler)
-        self.supervisor.shutdown_thread()
-        if self.tray is not None:
-            self.tray.hide()
+        self.shutdown()
         self.quit_finished.emit()
+
+    def shutdown(self) -> None:
+        """Make this controller inert for good: timers stopped, signals disconnected, the node child and the
+        devnet gone (killed if a graceful stop did not happen or did not finish), late background results
+        dropped, windows closed. Idempotent and synchronous; called at the end of a quit and by tests'
+        teardown, after which nothing of this controller runs or fires."""
+        if getattr(self, "_shut_down", False):
+            return
+        self._shut_down = True
+        self._finished = True
+        self.quitting = True
+        self.user_wants_node = False
+        logging.getLogger().removeHandler(self.log_handler)
+        for timer in (self.chain_timer, self.quit_deadline):
+            timer.stop()
+        self.pause.stop()
+        if self.tray is not None:
+            self.tray.shutdown()
+        for signal in (self.pause.reason_changed, self.status.changed, self.status.claim_finished,
+                       self.supervisor.event_received, self.supervisor.log_line, self.supervisor.run_state_changed,
+                       self.supervisor.crashed, self.supervisor.stopped, self.log_handler.bridge.record):
+            _disconnect_all(signal)
+        self.supervisor.shutdown_thread()
+        if self.devnet is not None:
+            _disconnect_all(self.devnet.ready)
+            _disconnect_all(self.devnet.failed)
+            _disconnect_all(self.devnet.log_line)
+            self.devnet.shutdown()
+        if shiboken6.isValid(self._ops):
+            shiboken6.delete(self._ops)  # every pending result of ours is dropped from now on
+        for dialog in (self.claim_dialog, self.wizard):
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.reject()
+        self.claim_dialog = self.wizard = None
+        self.window.hide()
 
     # ------------------------------------------------------------------ shared action state
     def _refresh_actions(self) -> None:
-        if getattr(self, "_finished", False):
-            return  # a late background result after quitting: the windows may be gone
+        if self._finished:
+            return  # a late signal after quitting: nothing to show any more
         run_state = self.supervisor.run_state
         wanted = self.dashboard.node_wanted()
         self.actions.start_stop.setText(self.tr("Stop") if wanted else self.tr("Start"))
         self.actions.start_stop.setEnabled(run_state != RunState.STOPPING and not self.quitting)
+        paused = self.dashboard.paused_reason is not None
+        self.actions.pause_resume.setText(self.tr("Resume") if paused else self.tr("Pause"))
+        self.actions.pause_resume.setVisible(self.user_wants_node)
+        self.actions.pause_resume.setEnabled(not self.quitting)
         self.actions.claim.setEnabled(self.dashboard.claim_possible())
+        self.actions.state_line.setText(state_text.state_line(self.status, run_state, self.dashboard.paused_reason))
         if self.tray is not None:
-            from app import state_text
-
-            self.actions.state_line.setText(state_text.state_line(self.status, run_state))
             self.tray.set_run_state(run_state, self.user_wants_node)
         self.window.status_line.setText(self.dashboard.state_label.text())
 
 
+def _disconnect_all(signal: Any) -> None:
+    try:
+        signal.disconnect()
+    except (RuntimeError, TypeError):  # nothing connected, or the sender is already gone
+        pass

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app import state_text
 from app.charts import EarningsChart, RateChart
 from app.earnings_history import EarningsHistory
+from app.model_name import short_name
 from app.money import UNKNOWN, format_plm, format_plm_exact
 from app.node_status import NodeStatus
 from app.node_supervisor import RunState
@@ -43,7 +44,8 @@ class Dashboard(QWidget):
         self.status = status
         self.history = history
         self.run_state = RunState.IDLE
-        self.paused_reason: Optional[str] = None
+        self.paused_reason: Optional[str] = None  # app.pause_policy reason while the wanted node is paused
+        self.model_names: dict[str, str] = {}  # what the node reports (maybe a folder) → the model's id
         self.claim_in_flight = False
         self.wallet_ready = False
 
@@ -146,6 +148,10 @@ class Dashboard(QWidget):
         self.paused_reason = reason
         self.refresh()
 
+    def set_model_name(self, reported: str, name: str) -> None:
+        self.model_names[reported] = name
+        self.refresh()
+
     def set_claim_in_flight(self, in_flight: bool) -> None:
         self.claim_in_flight = in_flight
         self.refresh()
@@ -166,7 +172,9 @@ class Dashboard(QWidget):
             self.start_requested.emit()
 
     def node_wanted(self) -> bool:
-        return self.run_state in (RunState.STARTING, RunState.RUNNING, RunState.RESTART_WAIT)
+        """Whether the button means Stop: a node runs or is coming, or it is wanted but paused."""
+        return self.paused_reason is not None or self.run_state in (
+            RunState.STARTING, RunState.RUNNING, RunState.RESTART_WAIT)
 
     def claim_possible(self) -> bool:
         return bool(self.wallet_ready and not self.claim_in_flight and (self.status.pending_wei or 0) > 0)
@@ -196,7 +204,7 @@ class Dashboard(QWidget):
         v["requests"].setText(state_text.format_count(s.requests))
         v["avg_latency"].setText(state_text.format_latency(s.avg_latency_ms))
         v["uptime"].setText(state_text.format_duration(s.uptime_s))
-        v["model"].setText(s.model or UNKNOWN)
+        v["model"].setText(self.model_names.get(s.model) or short_name(s.model) if s.model else UNKNOWN)
         v["blocks"].setText(state_text.format_blocks(s.blocks))
         v["peers"].setText(state_text.format_count(s.peers))
         v["balance"].setText(format_plm(s.balance_wei))

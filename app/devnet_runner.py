@@ -22,15 +22,43 @@ from chain.redact import redact
 
 log = logging.getLogger(__name__)
 
-TINY_MODEL_BLOCKS = 8       # devnet.models.ModelSpec.num_layers of the tiny BLOOM
-DEVNET_SERVES = "0:4"       # the devnet's own block server; the app's node serves 4:8
-APP_NODE_BLOCKS = "4:8"
 STOP_GRACE_MS = 45_000  # its own stop waits on anvil, the oracle and the swarm's servers in turn
 FAUCET_WEI = 10 * 10**18    # gas money for the app's wallet, from the devnet faucet (anvil_setBalance)
 
 
-def devnet_command(state_dir: Path, python: str = sys.executable) -> list[str]:
-    """The devnet supervisor's command line (pure)."""
+def split_blocks(num_layers: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(the devnet's own server's blocks, the app's node's blocks), each [start, end): the first half and
+    the rest, so that a generation needs both and every token passes through the app's node."""
+    if num_layers < 2:
+        raise ValueError(f"a model with {num_layers} block(s) cannot be split between two servers")
+    half = num_layers // 2
+    return (0, half), (half, num_layers)
+
+
+def devnet_model_layers() -> int:
+    """How many blocks the devnet's tiny BLOOM has (its spec is what writes the model's config)."""
+    from devnet.models import TINY_BLOOM  # json/hashlib only: light enough for the GUI process
+
+    return TINY_BLOOM.num_layers
+
+
+def model_layers(model_dir: Path) -> int:
+    """Number of transformer blocks from a model folder's config.json (BLOOM: n_layer; Llama and most
+    others: num_hidden_layers)."""
+    config = json.loads((Path(model_dir) / "config.json").read_text())
+    for key in ("num_hidden_layers", "n_layer", "num_layers"):
+        if isinstance(config.get(key), int):
+            return config[key]
+    raise ValueError(f"{model_dir}/config.json does not say how many layers the model has")
+
+
+def _range_flag(blocks: tuple[int, int]) -> str:
+    return f"{blocks[0]}:{blocks[1]}"
+
+
+def devnet_command(state_dir: Path, python: str = sys.executable, num_layers: Optional[int] = None) -> list[str]:
+    """The devnet supervisor's command line (pure when ``num_layers`` is given)."""
+    devnet_blocks, _node_blocks = split_blocks(num_layers if num_layers is not None else devnet_model_layers())
     return [
         python, "-m", "devnet.network",
         "--state-dir", str(state_dir),
@@ -38,21 +66,24 @@ def devnet_command(state_dir: Path, python: str = sys.executable) -> list[str]:
         "--blocks-per-epoch", "20",
         "--block-time", "1",
         "--oracle-job-interval", "1",
-        "--serve", DEVNET_SERVES,
+        "--serve", _range_flag(devnet_blocks),
         "--load-interval", "2",
         "--model", "bloom",
     ]
 
 
-def node_flags_for_devnet(info: dict, status_port: int) -> list[str]:
-    """``serve`` flags that point the app's node at the running devnet (pure)."""
+def node_flags_for_devnet(info: dict, status_port: int, num_layers: Optional[int] = None) -> list[str]:
+    """``serve`` flags that point the app's node at the running devnet; its blocks are the part of the
+    model the devnet does not serve, from the model's own config (read unless ``num_layers`` is given)."""
+    layers = num_layers if num_layers is not None else model_layers(Path(info["model_dir"]))
+    _devnet_blocks, node_blocks = split_blocks(layers)
     flags = [
         "--network", "devnet",
         "--rpc-url", info["rpc_url"],
         "--chain-id", str(info["chain_id"]),
         "--model", str(info["model_dir"]),
         "--dht-prefix", str(info["dht_prefix"]),
-        "--block-indices", APP_NODE_BLOCKS,
+        "--block-indices", _range_flag(node_blocks),
         "--host", "127.0.0.1",
         "--port", "0",
         "--status-port", str(status_port),
@@ -127,6 +158,21 @@ class DevnetRunner(QObject):
         self._stopping = True
         self.process.terminate()  # the supervisor stops anvil, the oracle and the swarm on SIGTERM
         self._kill_timer.start(STOP_GRACE_MS)
+
+    def shutdown(self) -> None:
+        """Synchronous end (quit deadline passed, a test's teardown): kill the supervisor if it still runs and
+        stop whatever it recorded, then stay silent."""
+        self._kill_timer.stop()
+        process, self.process = self.process, None
+        if process is not None:
+            process.blockSignals(True)
+            if process.state() != QProcess.ProcessState.NotRunning:
+                process.terminate()
+                if not process.waitForFinished(STOP_GRACE_MS):
+                    process.kill()
+                    process.waitForFinished(5000)
+            process.deleteLater()
+        _stop_leftovers(self.state_dir)
 
     @Slot()
     def on_stdout(self) -> None:

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 ICONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
-TRAY_STATES = ("serving", "starting", "stopped", "error")
-_FALLBACK_COLORS = {"serving": "#27ae60", "starting": "#f2a900", "stopped": "#8a8f98", "error": "#d63031",
+TRAY_STATES = ("serving", "starting", "paused", "stopped", "error")
+_FALLBACK_COLORS = {"serving": "#27ae60", "starting": "#f2a900", "paused": "#5b8def", "stopped": "#8a8f98", "error": "#d63031",
                     "app": "#2f80ed"}
 
 

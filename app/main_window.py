@@ -20,6 +20,8 @@ class AppActions(QObject):
         self.state_line = QAction(self)
         self.state_line.setEnabled(False)  # a line of text in the menu, not a command
         self.start_stop = QAction(self)
+        self.pause_resume = QAction(self)  # instant pause (UX.md #2); its text is set with the state
+        self.pause_resume.setVisible(False)
         self.open_dashboard = QAction(self)
         self.claim = QAction(self)
         self.settings = QAction(self)
@@ -51,6 +53,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.node_menu = self.menuBar().addMenu("")
         self.node_menu.addAction(actions.start_stop)
+        self.node_menu.addAction(actions.pause_resume)
         self.node_menu.addAction(actions.claim)
         self.node_menu.addSeparator()
         self.node_menu.addAction(actions.settings)

@@ -16,10 +16,11 @@ import json
 import logging
 import re
 import sys
+import weakref
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt, QThread, QTimer, Signal, Slot
 
 from chain.redact import redact
 
@@ -129,6 +130,14 @@ class _Secret:
     __str__ = __repr__
 
 
+# Supervisor threads not yet ended (a clean quit and the tests check that none is left running).
+_live_threads: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+
+
+def running_supervisor_threads() -> list[QThread]:
+    return [thread for thread in list(_live_threads) if thread.isRunning()]
+
+
 # ------------------------------------------------------------------------------------------------ worker
 class RunState:
     IDLE = "idle"                # no child, none wanted
@@ -201,6 +210,24 @@ class NodeSupervisorWorker(QObject):
         grace_ms = int(self._launch.graceful_stop_s * 1000) if self._launch else 15000
         self._terminate_timer.start(grace_ms // 2)
         self._kill_timer.start(grace_ms)
+
+    @Slot()
+    def on_shutdown_requested(self) -> None:
+        """The app is going away without a graceful stop (a test's teardown, the quit deadline): kill the
+        child now and wait for it, so no node outlives the program. Runs blocking, on this thread."""
+        for timer in (self._restart_timer, self._terminate_timer, self._kill_timer, self._stable_timer):
+            if timer is not None:
+                timer.stop()
+        self._pending_start = False
+        self._key = None
+        process, self._process = self._process, None
+        if process is not None:
+            process.blockSignals(True)  # nobody is listening for its last words any more
+            if process.state() != QProcess.ProcessState.NotRunning:
+                self.log_line.emit("WARNING", "The app is closing; the node is stopped at once.")
+                process.kill()
+                process.waitForFinished(5000)
+            process.deleteLater()
 
     # -- child lifecycle
     def _ensure_timers(self) -> None:
@@ -406,6 +433,7 @@ class NodeSupervisor(QObject):
 
     _start_requested = Signal(object, object)
     _stop_requested = Signal()
+    _shutdown_requested = Signal()
 
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -416,6 +444,9 @@ class NodeSupervisor(QObject):
         self._worker.moveToThread(self._thread)
         self._start_requested.connect(self._worker.on_start_requested)
         self._stop_requested.connect(self._worker.on_stop_requested)
+        # Blocking: shutdown() returns only once the child is gone.
+        self._shutdown_requested.connect(self._worker.on_shutdown_requested,
+                                         Qt.ConnectionType.BlockingQueuedConnection)
         self._worker.event_received.connect(self.event_received)
         self._worker.log_line.connect(self.log_line)
         self._worker.run_state_changed.connect(self.on_worker_run_state)
@@ -423,6 +454,7 @@ class NodeSupervisor(QObject):
         self._worker.stopped.connect(self.stopped)
         self._thread.finished.connect(self._worker.deleteLater)
         self._thread.start()
+        _live_threads.add(self._thread)
 
     @Slot(str)
     def on_worker_run_state(self, state: str) -> None:
@@ -440,7 +472,12 @@ class NodeSupervisor(QObject):
         self._stop_requested.emit()
 
     def shutdown_thread(self) -> None:
-        """End the worker thread; call after :attr:`stopped` (the child is gone). Quick: the loop is idle."""
+        """End the worker thread; call after :attr:`stopped` (the child is gone). Quick: the loop is idle.
+
+        A child still running then (no graceful stop was asked, or it did not finish in time) is killed
+        first: a thread that ends must not leave a node behind."""
         if self._thread.isRunning():
+            self._shutdown_requested.emit()
             self._thread.quit()
-            self._thread.wait(5000)
+            self._thread.wait(10_000)
+        self.run_state = RunState.IDLE

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from app import autostart, i18n
 from app.background import run_in_background
 from app.hardware_advice import HardwareAdvice, default_hardware_probe, tier_label
+from app.pause_policy import IdleSource, idle_time_source
 from core.settings import PRESETS, Settings, SettingsError
 
 WEI_PER_PLM = 10**18
@@ -109,9 +110,11 @@ class SettingsDialog(QDialog):
         hardware_probe: Callable[[], HardwareAdvice] = default_hardware_probe,
         autostart_entry: Optional[Any] = None,
         launch_command: Optional[list[str]] = None,
+        idle_source_probe: Callable[[], IdleSource] = idle_time_source,
     ) -> None:
         super().__init__(parent)
         self._original = settings
+        self._idle_source: Optional[IdleSource] = None  # how this computer tells idle time, once known
         self._result: Optional[Settings] = None
         self._autostart_entry = autostart_entry
         self._launch_command = launch_command
@@ -141,7 +144,8 @@ class SettingsDialog(QDialog):
         self.retranslate()
         self._validate_all()
         run_in_background(hardware_probe, self._while_alive(self.on_hardware_probed),
-                          self._while_alive(self.on_hardware_probe_failed))
+                          self._while_alive(self.on_hardware_probe_failed), owner=self)
+        run_in_background(idle_source_probe, self._while_alive(self.on_idle_source_found), None, owner=self)
 
     # --- building ----------------------------------------------------------------------------------------
 
@@ -257,7 +261,8 @@ class SettingsDialog(QDialog):
         self._add_field(form, tab, "pause_on_battery", QLabel(), self.battery_check)
         self.in_use_check = QCheckBox()
         self.in_use_check.toggled.connect(self.on_in_use_toggled)
-        self._add_field(form, tab, "pause_while_in_use", QLabel(), self.in_use_check)
+        self.in_use_note = _note_label()  # says so where this computer cannot tell when it is in use
+        self._add_field(form, tab, "pause_while_in_use", QLabel(), self.in_use_check, self.in_use_note)
         self.idle_label = QLabel()
         self.idle_box = QSpinBox()
         self.idle_box.setRange(1, 240)
@@ -469,6 +474,18 @@ class SettingsDialog(QDialog):
         self._render_tiers()
         self._validate("num_blocks")
 
+    def on_idle_source_found(self, source: IdleSource) -> None:
+        self._idle_source = source
+        self._render_in_use_note()
+
+    def _render_in_use_note(self) -> None:
+        source = self._idle_source
+        if source is not None and source.reader is None:
+            self.in_use_note.setText(self.tr(
+                "This computer does not tell Plumise Petals when it is in use, so the node will not pause for it."))
+        else:
+            self.in_use_note.setText("")
+
     def on_hardware_probe_failed(self, exc: BaseException) -> None:
         self._advice_failed = str(exc) or type(exc).__name__
         self._render_tier_reason()
@@ -569,6 +586,7 @@ class SettingsDialog(QDialog):
         self.in_use_check.setText(self.tr("Pause while I use the computer"))
         self.idle_label.setText(self.tr("Resume after this long without keyboard or mouse use:"))
         self.idle_box.setSuffix(self.tr(" min"))
+        self._render_in_use_note()
         self.language_label.setText(self.tr("Language:"))
         self.language_box.setItemText(0, QCoreApplication.translate("i18n", "Same as the system"))
 

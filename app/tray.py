@@ -22,7 +22,9 @@ from app.node_supervisor import RunState
 STOPPED_EARNING_MINUTES = 10
 
 
-def tray_state_of(status: NodeStatus, run_state: str) -> str:
+def tray_state_of(status: NodeStatus, run_state: str, paused: bool = False) -> str:
+    if paused:
+        return "paused"
     if run_state == RunState.FAILED or status.state == "error" or run_state == RunState.RESTART_WAIT:
         return "error"
     if run_state == RunState.RUNNING and status.state == "serving":
@@ -70,7 +72,8 @@ class Tray(QObject):
         self.watch = StoppedEarningWatch()
         self.icon = QSystemTrayIcon(tray_icon("stopped"), self)
         self.menu = QMenu()
-        for action in (actions.state_line, None, actions.start_stop, actions.open_dashboard, actions.claim,
+        for action in (actions.state_line, None, actions.start_stop, actions.pause_resume, actions.open_dashboard,
+                       actions.claim,
                        actions.settings, None, actions.quit):
             if action is None:
                 self.menu.addSeparator()
@@ -84,6 +87,16 @@ class Tray(QObject):
         self.watch_timer.start()
         status.changed.connect(self.refresh)
         status.error_reported.connect(self.on_error_reported)
+
+    def shutdown(self) -> None:
+        """Quiet for good: no more ticks, no more reactions to the status, the icon gone."""
+        self.watch_timer.stop()
+        for signal, slot in ((self.status.changed, self.refresh), (self.status.error_reported, self.on_error_reported)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):  # already disconnected, or the status is gone
+                pass
+        self.icon.hide()
 
     def show(self) -> None:
         self.refresh()
@@ -103,7 +116,7 @@ class Tray(QObject):
 
     @Slot()
     def refresh(self) -> None:
-        state = tray_state_of(self.status, self.run_state)
+        state = tray_state_of(self.status, self.run_state, bool(self.paused_reason))
         self.icon.setIcon(tray_icon(state))
         line = state_text.state_line(self.status, self.run_state, self.paused_reason)
         self.icon.setToolTip(self.tooltip(line))

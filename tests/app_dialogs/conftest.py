@@ -78,6 +78,17 @@ def real_hardware_advice():
 
 
 @pytest.fixture(autouse=True)
+def nothing_left_running(qapp):
+    """Background operations (hardware probe, key storage) and child processes end with their test."""
+    from tests.app_shell.leftovers import LeftoverGuard
+
+    guard = LeftoverGuard()
+    yield
+    problems = guard.problems()
+    assert not problems, "; ".join(problems)
+
+
+@pytest.fixture(autouse=True)
 def english_after_each_test(qapp):
     """A test that switches to Korean must not leak the language into the next one."""
     yield

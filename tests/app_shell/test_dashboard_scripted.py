@@ -97,11 +97,11 @@ def test_tray_menu_tooltip_and_notifications(qtbot, make_controller):
     controller = make_controller("serve", tray=True)
     controller.show_initial()
     tray = controller.tray
-    menu_texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    menu_texts = [a.text() for a in tray.menu.actions() if not a.isSeparator() and a.isVisible()]
     assert menu_texts == ["Stopped", "Start", "Open dashboard", "Claim…", "Settings…", "Quit"]
     controller.begin()
     qtbot.waitUntil(lambda: controller.status.tokens_per_s is not None, timeout=15000)
-    menu_texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]
+    menu_texts = [a.text() for a in tray.menu.actions() if not a.isSeparator() and a.isVisible()]
     assert menu_texts[0] == "Serving" and menu_texts[1] == "Stop"
     assert controller.actions.claim.isEnabled()
     tooltip = tray.icon.toolTip()
@@ -156,3 +156,35 @@ def test_applied_settings_are_saved_then_the_node_restarts(qtbot, make_controlle
     qtbot.waitUntil(lambda: RunState.IDLE in states and controller.status.state == "serving", timeout=20000)
     assert states[:2] == [RunState.STOPPING, RunState.IDLE] and RunState.RUNNING in states[2:]
     assert controller.settings.report_interval == 30
+
+
+def test_wizard_choices_are_saved_before_the_node_starts(qtbot, make_controller, tmp_path):
+    import json
+
+    from app.wizard import WizardOutcome
+    from core.settings import Settings
+
+    from .conftest import FakeWalletForScriptedNode
+
+    class FinishedWizard:
+        """What app.wizard.FirstRunWizard answers once accepted (its own tests cover the pages)."""
+
+        wallet = FakeWalletForScriptedNode()
+
+        def outcome(self):
+            return WizardOutcome(address=self.wallet.address, storage="keyring", storage_description="",
+                                 keystore_path=None, tier_choice="lite", autostart=True, start_now=True,
+                                 language="ko")
+
+    settings_path = tmp_path / "wizard-settings.json"
+    settings_path.write_text(json.dumps({"version": 1, "report_interval": 45}))
+    # This run was started with a network flag: it must not end up in the file.
+    controller = make_controller("serve", settings=Settings(network="local", report_interval=45),
+                                 settings_path=settings_path)
+    controller.wizard = FinishedWizard()
+    controller.on_wizard_accepted()
+    qtbot.waitUntil(lambda: controller.status.state == "serving", timeout=15000)
+    saved = json.loads(settings_path.read_text())
+    assert (saved["model_tier"], saved["autostart"], saved["language"]) == ("lite", True, "ko")
+    assert saved["report_interval"] == 45 and saved["network"] != "local"
+    assert (controller.settings.model_tier, controller.settings.language) == ("lite", "ko")
