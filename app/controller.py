@@ -144,6 +144,7 @@ class AppController(QObject):
         self.actions.start_stop.triggered.connect(self.on_start_stop_action)
         self.actions.pause_resume.triggered.connect(self.on_pause_resume_action)
         self.pause.reason_changed.connect(self.on_pause_reason_changed)
+        self.actions.retranslated.connect(self._refresh_actions)
         self.actions.open_dashboard.triggered.connect(self.show_window)
         self.actions.claim.triggered.connect(self.on_claim_requested)
         self.actions.settings.triggered.connect(self.on_settings_requested)
@@ -593,7 +594,7 @@ class AppController(QObject):
         self.pause.stop()
         if self.tray is not None:
             self.tray.shutdown()
-        for signal in (self.pause.reason_changed, self.status.changed, self.status.claim_finished,
+        for signal in (self.pause.reason_changed, self.actions.retranslated, self.status.changed, self.status.claim_finished,
                        self.supervisor.event_received, self.supervisor.log_line, self.supervisor.run_state_changed,
                        self.supervisor.crashed, self.supervisor.stopped, self.log_handler.bridge.record):
             _disconnect_all(signal)

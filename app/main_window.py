@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -14,6 +14,8 @@ from app.logs_view import LogsView
 
 class AppActions(QObject):
     """The commands the tray menu and the window share, so both always agree on text and enabled state."""
+
+    retranslated = Signal()  # the language changed: texts that depend on the state are due again
 
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -34,6 +36,7 @@ class AppActions(QObject):
         self.claim.setText(self.tr("Claim…"))
         self.settings.setText(self.tr("Settings…"))
         self.quit.setText(self.tr("Quit"))
+        self.retranslated.emit()
 
 
 class MainWindow(QMainWindow):
