@@ -188,3 +188,30 @@ def test_wizard_choices_are_saved_before_the_node_starts(qtbot, make_controller,
     assert (saved["model_tier"], saved["autostart"], saved["language"]) == ("lite", True, "ko")
     assert saved["report_interval"] == 45 and saved["network"] != "local"
     assert (controller.settings.model_tier, controller.settings.language) == ("lite", "ko")
+
+
+def test_applied_settings_the_node_does_not_read_are_saved_without_a_restart(qtbot, make_controller, tmp_path):
+    import json
+
+    from core.settings import Settings
+
+    class AppliedDialog:
+        """SettingsDialog's two answers after OK for a change only the app uses (pausing)."""
+
+        def result_settings(self):
+            return Settings(network="local", pause_on_battery=False)
+
+        def needs_restart(self):
+            return False
+
+    controller = make_controller("serve")
+    controller.begin()
+    qtbot.waitUntil(lambda: controller.status.state == "serving", timeout=15000)
+    states: list[str] = []
+    controller.supervisor.run_state_changed.connect(states.append)
+    controller.on_settings_applied(AppliedDialog())
+    qtbot.waitUntil(lambda: controller.settings_path.exists(), timeout=5000)
+    assert json.loads(controller.settings_path.read_text())["pause_on_battery"] is False
+    assert controller.pause.policy.pause_on_battery is False  # the app applies it at once
+    qtbot.wait(500)
+    assert states == [] and controller.supervisor.run_state == RunState.RUNNING

@@ -64,3 +64,30 @@ def test_event_line_parsing():
     assert parse_event_line("{broken") is None
     assert log_level_of("2024-01-01 10:00:00 WARNING hivemind: slow") == "WARNING"
     assert log_level_of("plain text") == "INFO"
+
+
+def test_devnet_split_comes_from_the_models_layers(tmp_path):
+    import json
+
+    from app.devnet_runner import devnet_command, model_layers, node_flags_for_devnet, split_blocks
+
+    assert split_blocks(8) == ((0, 4), (4, 8))
+    assert split_blocks(5) == ((0, 2), (2, 5))
+    bloom = tmp_path / "bloom"
+    bloom.mkdir()
+    (bloom / "config.json").write_text(json.dumps({"model_type": "bloom", "n_layer": 6}))
+    llama = tmp_path / "llama"
+    llama.mkdir()
+    (llama / "config.json").write_text(json.dumps({"model_type": "llama", "num_hidden_layers": 12}))
+    assert model_layers(bloom) == 6 and model_layers(llama) == 12
+
+    command = devnet_command(tmp_path / "state", python="python3", num_layers=6)
+    assert command[command.index("--serve") + 1] == "0:3"
+    info = {"rpc_url": "http://127.0.0.1:1", "chain_id": 41956, "model_dir": str(llama), "dht_prefix": "p"}
+    flags = node_flags_for_devnet(info, status_port=1234)
+    assert flags[flags.index("--block-indices") + 1] == "6:12"
+    # Without a layer count, the command reads the devnet's own tiny model spec (8 layers today).
+    from devnet.models import TINY_BLOOM
+
+    default = devnet_command(tmp_path / "state", python="python3")
+    assert default[default.index("--serve") + 1] == f"0:{TINY_BLOOM.num_layers // 2}"
