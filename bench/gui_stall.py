@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from bench.common import Figure, Sample, log, print_figures, write_figures
+from bench.common import REPO_ROOT as REPO, Figure, Sample, log, print_figures, write_figures
 
 
 class StallProbe:
@@ -48,11 +48,37 @@ class StallProbe:
         self._last: Optional[float] = None
         self._last_cpu = (0.0, 0.0)
         self.stalls: list[dict] = []  # ticks ≥ 20 ms late, with where the CPU time went
+        self.stall_stacks: list[tuple[str, int, str]] = []  # (phase, overdue ms, GUI thread's stack)
+        self._last_tick_mono = time.monotonic()
 
     def start(self) -> None:
         self._last = self.clock.nsecsElapsed() / 1e9
         self._last_cpu = (time.thread_time(), time.process_time())
+        self._last_tick_mono = time.monotonic()
         self.timer.start()
+        import threading
+
+        self._gui_thread = threading.get_ident()
+        threading.Thread(target=self._watch, name="stall-watchdog", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Whenever a tick is 30 ms overdue, sample the GUI thread's Python stack: what it is stuck in.
+
+        This thread needs the interpreter lock to look; when the GUI thread holds it in C code the sample
+        comes when it lets go, so a stack here names the Python code around the stall, not always its C core.
+        """
+        import sys
+        import traceback
+
+        while self.timer.isActive() or self._last is None:
+            time.sleep(0.005)
+            overdue = time.monotonic() - self._last_tick_mono
+            if overdue > 0.030:
+                frame = sys._current_frames().get(self._gui_thread)
+                if frame is not None:
+                    stack = [f"{fs.filename.split('site-packages/')[-1].replace(str(REPO), '')}:{fs.lineno} {fs.name}"
+                             for fs in traceback.extract_stack(frame)[-6:]]
+                    self.stall_stacks.append((self.phase, round(overdue * 1000), " <- ".join(reversed(stack))))
 
     def set_phase(self, phase: str) -> None:
         self.phase = phase
@@ -73,6 +99,7 @@ class StallProbe:
                                 "gui_thread_cpu_ms": round(1000 * (cpu[0] - self._last_cpu[0]), 1),
                                 "process_cpu_ms": round(1000 * (cpu[1] - self._last_cpu[1]), 1)})
         self._last, self._last_cpu = now, cpu
+        self._last_tick_mono = time.monotonic()
         s = self.stats.setdefault(self.phase, {"ticks": 0, "max_ms": 0.0, "over_50ms": 0, "lates": [],
                                                "began": time.monotonic(), "ended": None})
         s["ticks"] += 1
@@ -194,7 +221,7 @@ def main(argv=None) -> int:
             continue
         lates = Sample.of(s["lates"])
         duration = (s["ended"] or time.monotonic()) - s["began"]
-        note = f"{s['ticks']} ticks over {duration:.0f} s; {s['over_50ms']} ticks ≥ 50 ms late"
+        note = f"{s['ticks']} ticks over {duration:.1f} s; {s['over_50ms']} ticks ≥ 50 ms late"
         worst = sorted((x for x in probe.stalls if x["phase"] == phase), key=lambda x: -x["late_ms"])[:3]
         if worst:
             note += "; worst (late / GUI-thread CPU / whole-process CPU, ms): " + ", ".join(
@@ -227,7 +254,18 @@ def main(argv=None) -> int:
     if failure:
         figures.append(Figure("gui_stall", "run incomplete", note=failure))
     print_figures("gui_stall", figures)
-    write_figures(args.json, figures, {"stalls": probe.stalls})
+    if probe.stall_stacks:
+        import collections
+
+        # per stall episode keep the sample taken when it was most overdue
+        worst: dict = collections.OrderedDict()
+        for phase, overdue, stack in probe.stall_stacks:
+            key = (phase, stack)
+            worst[key] = max(worst.get(key, 0), overdue)
+        print("\nGUI thread's stack while a tick was >30 ms overdue (phase, overdue ms, innermost first):")
+        for (phase, stack), overdue in sorted(worst.items(), key=lambda kv: -kv[1])[:12]:
+            print(f"  [{phase}] {overdue} ms: {stack}")
+    write_figures(args.json, figures, {"stalls": probe.stalls, "stall_stacks": probe.stall_stacks})
     return 1 if failure else 0
 
 
