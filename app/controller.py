@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Optional
