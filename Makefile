@@ -57,8 +57,15 @@ lock:
 test: setup
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
+# The desktop app on the devnet preset. Without a screen (no DISPLAY/WAYLAND_DISPLAY on Linux) the same loop
+# runs headless and is told in the terminal: a window nobody can see would show nothing.
 run: setup
-	$(PY) -m devnet.demo
+	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "No screen found (DISPLAY is not set): running the devnet loop headless in this terminal; Ctrl-C stops."; \
+		$(PY) -m devnet.demo; \
+	else \
+		$(PY) -m app.main --network devnet; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

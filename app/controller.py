@@ -21,7 +21,8 @@ from app.background import run_in_background
 from app.chain_access import ChainAccess
 from app.claim_dialog import ClaimDialog, ClaimOutcome
 from app.dashboard import Dashboard
-from app.devnet_runner import DevnetRunner, fund_from_faucet, node_flags_for_devnet
+from app.devnet_runner import DevnetRunner
+from devnet.preset import fund_from_faucet, node_flags
 from app.earnings_history import EarningsHistory
 from app.logs_view import LogsView, QtLogHandler
 from app.main_window import AppActions, MainWindow
@@ -340,7 +341,7 @@ class AppController(QObject):
         if self.settings_path is not None:
             flags += ["--settings-file", str(self.settings_path)]
         if self.devnet_info is not None:
-            flags += node_flags_for_devnet(self.devnet_info, free_port())
+            flags += node_flags(self.devnet_info, free_port())
         else:
             flags += ["--network", self.settings.network]
         return replace(self.launch_base, flags=tuple(self.launch_base.flags) + tuple(flags))

@@ -19,91 +19,16 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 
 from app.background import run_in_background
 from chain.redact import redact
+from devnet.preset import devnet_args
 
 log = logging.getLogger(__name__)
 
 STOP_GRACE_MS = 45_000  # its own stop waits on anvil, the oracle and the swarm's servers in turn
-FAUCET_WEI = 10 * 10**18    # gas money for the app's wallet, from the devnet faucet (anvil_setBalance)
-
-
-def split_blocks(num_layers: int) -> tuple[tuple[int, int], tuple[int, int]]:
-    """(the devnet's own server's blocks, the app's node's blocks), each [start, end): the first half and
-    the rest, so that a generation needs both and every token passes through the app's node."""
-    if num_layers < 2:
-        raise ValueError(f"a model with {num_layers} block(s) cannot be split between two servers")
-    half = num_layers // 2
-    return (0, half), (half, num_layers)
-
-
-def devnet_model_layers() -> int:
-    """How many blocks the devnet's tiny BLOOM has (its spec is what writes the model's config)."""
-    from devnet.models import TINY_BLOOM  # json/hashlib only: light enough for the GUI process
-
-    return TINY_BLOOM.num_layers
-
-
-def model_layers(model_dir: Path) -> int:
-    """Number of transformer blocks from a model folder's config.json (BLOOM: n_layer; Llama and most
-    others: num_hidden_layers)."""
-    config = json.loads((Path(model_dir) / "config.json").read_text())
-    for key in ("num_hidden_layers", "n_layer", "num_layers"):
-        if isinstance(config.get(key), int):
-            return config[key]
-    raise ValueError(f"{model_dir}/config.json does not say how many layers the model has")
-
-
-def _range_flag(blocks: tuple[int, int]) -> str:
-    return f"{blocks[0]}:{blocks[1]}"
 
 
 def devnet_command(state_dir: Path, python: str = sys.executable, num_layers: Optional[int] = None) -> list[str]:
     """The devnet supervisor's command line (pure when ``num_layers`` is given)."""
-    devnet_blocks, _node_blocks = split_blocks(num_layers if num_layers is not None else devnet_model_layers())
-    return [
-        python, "-m", "devnet.network",
-        "--state-dir", str(state_dir),
-        "--fresh-chain",
-        "--blocks-per-epoch", "20",
-        "--block-time", "1",
-        "--oracle-job-interval", "1",
-        "--serve", _range_flag(devnet_blocks),
-        "--load-interval", "2",
-        "--model", "bloom",
-    ]
-
-
-def node_flags_for_devnet(info: dict, status_port: int, num_layers: Optional[int] = None) -> list[str]:
-    """``serve`` flags that point the app's node at the running devnet; its blocks are the part of the
-    model the devnet does not serve, from the model's own config (read unless ``num_layers`` is given)."""
-    layers = num_layers if num_layers is not None else model_layers(Path(info["model_dir"]))
-    _devnet_blocks, node_blocks = split_blocks(layers)
-    flags = [
-        "--network", "devnet",
-        "--rpc-url", info["rpc_url"],
-        "--chain-id", str(info["chain_id"]),
-        "--model", str(info["model_dir"]),
-        "--dht-prefix", str(info["dht_prefix"]),
-        "--block-indices", _range_flag(node_blocks),
-        "--host", "127.0.0.1",
-        "--port", "0",
-        "--status-port", str(status_port),
-        "--report-interval", "10",
-    ]
-    if info.get("oracle_url"):
-        flags += ["--oracle-url", info["oracle_url"]]
-    if info.get("bootstrap_maddrs"):
-        flags += ["--initial-peers", *info["bootstrap_maddrs"]]
-    return flags
-
-
-def fund_from_faucet(info: dict, address: str, wei: int = FAUCET_WEI) -> None:
-    """Give ``address`` gas money on the devnet (run off the GUI thread: it is an HTTP call)."""
-    from devnet.jsonrpc import RpcClient  # stdlib-only module; imported lazily like all of devnet
-
-    rpc = RpcClient(info.get("anvil_url") or info["rpc_url"])
-    balance = int(rpc.call("eth_getBalance", [address, "latest"]), 16)
-    if balance < wei:
-        rpc.call("anvil_setBalance", [address, hex(wei)])
+    return [python, "-m", "devnet.network", *devnet_args(state_dir, num_layers)]
 
 
 def _stop_leftovers(state_dir: Path) -> None:

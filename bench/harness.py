@@ -242,7 +242,7 @@ def start_vanilla(spec: ServeSpec, log_path: Path) -> Proc:
 
 def node_argv(spec: ServeSpec, devnet: Optional[DevnetInfo], settings_file: Path, new_model: bool = False,
               report_interval: int = 10) -> list[str]:
-    """Our node as the app starts it on the devnet (app/devnet_runner.py ``node_flags_for_devnet``)."""
+    """Our node as the app starts it on the devnet (devnet/preset.py ``node_flags``)."""
     argv = [
         "-m", "core", "serve", "--events", "jsonl",
         "--settings-file", str(settings_file),
@@ -269,8 +269,11 @@ def node_argv(spec: ServeSpec, devnet: Optional[DevnetInfo], settings_file: Path
 
 
 def start_node(spec: ServeSpec, work: Path, log_path: Path, devnet: Optional[DevnetProcess],
-               new_model: bool = False) -> tuple[Proc, Optional[str]]:
-    """Our node; with ``devnet``, earning with a fresh funded wallet (key on stdin). Returns (proc, address)."""
+               new_model: bool = False, script: Optional[str] = None) -> tuple[Proc, Optional[str]]:
+    """Our node; with ``devnet``, earning with a fresh funded wallet (key on stdin). Returns (proc, address).
+
+    ``script``: run a bench-only wrapper of ``core.cli`` instead of ``-m core`` (node_memory's prototype).
+    """
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     # The agent's outbox and registration record, and any settings file, stay inside this run's folder.
@@ -280,6 +283,8 @@ def start_node(spec: ServeSpec, work: Path, log_path: Path, devnet: Optional[Dev
     if devnet is not None:
         address, key = devnet.fresh_account()
     argv = node_argv(spec, devnet.info if devnet else None, work / "settings.json", new_model=new_model)
+    if script is not None:  # a bench-only wrapper around core.cli (``python <script> serve …``)
+        argv = [script, *argv[2:]]
     return Proc("node", argv, log_path, env=env, stdin_line=key), address
 
 

@@ -63,8 +63,18 @@ class ManagedProcess:
             pass
 
 
-def spawn(name: str, args: Sequence[str], env: Optional[dict] = None, cwd: Optional[Path] = None) -> ManagedProcess:
-    """Start ``python <args>`` with JSON-lines stdout collected on a reader thread."""
+def spawn(
+    name: str,
+    args: Sequence[str],
+    env: Optional[dict] = None,
+    cwd: Optional[Path] = None,
+    stdin_text: Optional[str] = None,
+) -> ManagedProcess:
+    """Start ``python <args>`` with JSON-lines stdout collected on a reader thread.
+
+    ``stdin_text`` (a node's key, for ``--key-stdin``) is written to the child's stdin, which then stays
+    open: a node takes its closing as the parent's death.
+    """
     child_env = dict(os.environ)
     child_env.setdefault("TOKENIZERS_PARALLELISM", "false")
     child_env["PYTHONUNBUFFERED"] = "1"
@@ -72,7 +82,7 @@ def spawn(name: str, args: Sequence[str], env: Optional[dict] = None, cwd: Optio
         child_env.update(env)
     popen = subprocess.Popen(
         [sys.executable, *args],
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -80,6 +90,10 @@ def spawn(name: str, args: Sequence[str], env: Optional[dict] = None, cwd: Optio
         cwd=str(cwd) if cwd else None,
         start_new_session=True,
     )
+    if stdin_text is not None:
+        assert popen.stdin is not None
+        popen.stdin.write(stdin_text)
+        popen.stdin.flush()
     proc = ManagedProcess(name=name, popen=popen)
 
     def read() -> None:

@@ -69,7 +69,8 @@ def test_event_line_parsing():
 def test_devnet_split_comes_from_the_models_layers(tmp_path):
     import json
 
-    from app.devnet_runner import devnet_command, model_layers, node_flags_for_devnet, split_blocks
+    from app.devnet_runner import devnet_command
+    from devnet.preset import model_layers, node_flags, split_blocks
 
     assert split_blocks(8) == ((0, 4), (4, 8))
     assert split_blocks(5) == ((0, 2), (2, 5))
@@ -84,7 +85,7 @@ def test_devnet_split_comes_from_the_models_layers(tmp_path):
     command = devnet_command(tmp_path / "state", python="python3", num_layers=6)
     assert command[command.index("--serve") + 1] == "0:3"
     info = {"rpc_url": "http://127.0.0.1:1", "chain_id": 41956, "model_dir": str(llama), "dht_prefix": "p"}
-    flags = node_flags_for_devnet(info, status_port=1234)
+    flags = node_flags(info, status_port=1234)
     assert flags[flags.index("--block-indices") + 1] == "6:12"
     # Without a layer count, the command reads the devnet's own tiny model spec (8 layers today).
     from devnet.models import TINY_BLOOM
