@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.common import REPO_ROOT, Figure, Sample, env_int, log, print_figures, write_figures
+from bench.common import REPO_ROOT, Figure, exit_cleanly_on_signals, Sample, env_int, log, print_figures, write_figures
 
 
 def app_env(work: Path, bytecode: bool = True) -> dict:
@@ -116,6 +116,7 @@ def main(argv=None) -> int:
     parser.add_argument("--idle", type=float, default=10.0, help="seconds after launch before reading memory")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
 
     work = Path(tempfile.mkdtemp(prefix="bench-app-"))
     store_wallet(work)

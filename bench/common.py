@@ -240,6 +240,19 @@ def env_int(name: str, default: int) -> int:
         return default
 
 
+def exit_cleanly_on_signals() -> None:
+    """SIGTERM and SIGINT end a benchmark through its ``finally`` blocks, so the servers, nodes and devnet it
+    started (each in its own session) are stopped too. SIGINT is re-enabled because a job started in the
+    background inherits it ignored."""
+    import signal
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
 def log(message: str) -> None:
     """Progress on stderr, timestamped, so stdout stays the figures."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from bench.common import REPO_ROOT as REPO, Figure, Sample, log, print_figures, write_figures
+from bench.common import REPO_ROOT as REPO, Figure, exit_cleanly_on_signals, Sample, log, print_figures, write_figures
 
 
 class StallProbe:
@@ -76,9 +76,14 @@ class StallProbe:
             if overdue > 0.030:
                 frame = sys._current_frames().get(self._gui_thread)
                 if frame is not None:
+                    frames = traceback.extract_stack(frame)
+                    # the innermost frames, and the innermost of our own code (app/, chain/, core/) under them
+                    ours = [fs for fs in frames[:-3] if any(f"/{d}/" in fs.filename for d in ("app", "chain", "core"))
+                            and str(REPO) in fs.filename]
+                    picked = frames[-3:] + ours[-2:][::-1] if ours else frames[-6:]
                     stack = [f"{fs.filename.split('site-packages/')[-1].replace(str(REPO), '')}:{fs.lineno} {fs.name}"
-                             for fs in traceback.extract_stack(frame)[-6:]]
-                    self.stall_stacks.append((self.phase, round(overdue * 1000), " <- ".join(reversed(stack))))
+                             for fs in picked]
+                    self.stall_stacks.append((self.phase, round(overdue * 1000), " <- ".join(stack[:3][::-1] + stack[3:])))
 
     def set_phase(self, phase: str) -> None:
         self.phase = phase
@@ -134,6 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", default=None)
     parser.add_argument("--claim-timeout", type=float, default=240.0, help="seconds to wait for a pending reward")
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     work = Path(tempfile.mkdtemp(prefix="bench-gui-"))

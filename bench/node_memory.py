@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Figure, Sample, env_int, log, print_figures, ratio, write_figures
+from bench.common import Figure, exit_cleanly_on_signals, Sample, env_int, log, print_figures, ratio, write_figures
 from bench.harness import (DevnetProcess, ServeSpec, collect_garbage, manual_gc, open_client, prompt_ids,
                            start_node, start_vanilla, tree_memory, wait_serving)
 
@@ -31,7 +31,8 @@ def measure(impl: str, spec: ServeSpec, work: Path, devnet: DevnetProcess, run: 
     if impl == "vanilla":
         proc = start_vanilla(spec, work / "logs" / f"{name}.log")
     else:
-        proc, _ = start_node(spec, work / name, work / "logs" / f"{name}.log", devnet)
+        script = "bench/node_gc_freeze.py" if impl == "ours+freeze" else None
+        proc, _ = start_node(spec, work / name, work / "logs" / f"{name}.log", devnet, script=script)
     client = None
     try:
         wait_serving(proc)
@@ -51,7 +52,7 @@ def measure(impl: str, spec: ServeSpec, work: Path, devnet: DevnetProcess, run: 
             "p2pd_uss_mib": mem.p2pd_uss_mib,
             "processes": mem.processes,
         }
-        if impl == "ours":
+        if impl != "vanilla":
             result["reports_ok"] = proc.count("report", ok=True)
             metrics = [e for e in proc.seen if e.get("event") == "metrics"]
             result["metered_tokens"] = metrics[-1]["tokens"] if metrics else None
@@ -70,9 +71,12 @@ def main(argv=None) -> int:
     parser.add_argument("--settle", type=float, default=12.0,
                         help="seconds between warm-up and reading (ours sends its first report in it)")
     parser.add_argument("--handlers", type=int, default=4)
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="also measure the prototype of gc.freeze() before Petals forks (bench/node_gc_freeze.py)")
     parser.add_argument("--json", default=None)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
 
     from devnet.models import BLOOM_560M_SHAPE, build_model, read_model_info
 
@@ -85,19 +89,20 @@ def main(argv=None) -> int:
     devnet = DevnetProcess(work)
     peers = devnet.info.bootstrap_maddrs
     helper = None
-    results: dict[str, list[dict]] = {"vanilla": [], "ours": []}
+    results: dict[str, list[dict]] = {"vanilla": [], "ours": [], "ours+freeze": []}
     try:
         helper = start_vanilla(ServeSpec(model_dir, prefix, rest, peers, num_handlers=args.handlers),
                                work / "logs" / "helper.log")
         wait_serving(helper)
         spec = ServeSpec(model_dir, prefix, args.blocks, peers, num_handlers=args.handlers)
         for i in range(args.runs):
-            for impl in (("vanilla", "ours") if i % 2 == 0 else ("ours", "vanilla")):
+            order = ["vanilla", "ours"] + (["ours+freeze"] if args.gc_freeze else [])
+            for impl in (order if i % 2 == 0 else order[::-1]):
                 r = measure(impl, spec, work, devnet, i, args.tokens, args.settle)
                 results[impl].append(r)
                 log(f"run {i + 1}/{args.runs} {impl:7s}: PSS {r['pss_mib']:.0f} MiB, USS {r['uss_mib']:.0f} MiB "
                     f"(p2pd {r['p2pd_pss_mib']:.0f}/{r['p2pd_uss_mib']:.0f}), {len(r['processes'])} processes"
-                    + (f", reports ok {r['reports_ok']}" if impl == "ours" else ""))
+                    + (f", reports ok {r['reports_ok']}" if impl != "vanilla" else ""))
     finally:
         if helper is not None:
             helper.stop(signal.SIGINT)
@@ -128,6 +133,18 @@ def main(argv=None) -> int:
             spread=f"ours {o.low:.0f}–{o.high:.0f}, vanilla {v.low:.0f}–{v.high:.0f} (n={o.n} each)",
             note=f"p2pd alone: ours {po.median:.0f}, vanilla {pv.median:.0f} MiB; ours per process: {per_proc}",
         ))
+    if results["ours+freeze"]:
+        for key, label in (("pss_mib", "PSS"), ("uss_mib", "USS")):
+            o, v = sample("ours+freeze", key), sample("vanilla", key)
+            figures.append(Figure(
+                benchmark="node_memory",
+                figure=f"{label} as above, prototype of the proposed fix: gc.freeze() before Petals forks "
+                       "(bench/node_gc_freeze.py)",
+                unit="MiB", ours=o.median, vanilla=v.median, ratio=ratio(o.median, v.median), target=1.1,
+                target_on="ratio", better="lower",
+                spread=f"ours {o.low:.0f}–{o.high:.0f}, vanilla {v.low:.0f}–{v.high:.0f} (n={o.n} each)",
+                note="not the product: the node with two lines added around its fork points, to size the fix",
+            ))
     reports = sum(r.get("reports_ok", 0) for r in results["ours"])
     figures[0].note += f"; agent reports accepted before the reading: {reports} over {len(results['ours'])} runs"
     print_figures("node_memory", figures)

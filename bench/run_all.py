@@ -17,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import REPO_ROOT, Figure, describe_machine_markdown, log, machine_description, markdown_table
+from bench.common import (REPO_ROOT, Figure, describe_machine_markdown, exit_cleanly_on_signals, log,
+                          machine_description, markdown_table)
 
 # name → (module, time limit in seconds)
 BENCHMARKS = {
@@ -34,11 +35,18 @@ def run_one(name: str, module: str, limit: float, folder: Path) -> tuple[list[Fi
     log_path = folder / f"{name}.log"
     began = time.monotonic()
     with open(log_path, "w") as logfile:
+        proc = subprocess.Popen([sys.executable, "-m", module, "--json", str(out)], cwd=REPO_ROOT,
+                                stdout=logfile, stderr=subprocess.STDOUT)
         try:
-            proc = subprocess.run([sys.executable, "-m", module, "--json", str(out)], cwd=REPO_ROOT,
-                                  stdout=logfile, stderr=subprocess.STDOUT, timeout=limit)
-            code = proc.returncode
+            code = proc.wait(timeout=limit)
         except subprocess.TimeoutExpired:
+            # SIGTERM first: the benchmark's finally blocks stop what it started (own sessions)
+            proc.terminate()
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
             code = "timeout"
     elapsed = time.monotonic() - began
     figures = []
@@ -56,6 +64,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(REPO_ROOT / "bench" / "results.md"))
     parser.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), default=list(BENCHMARKS))
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
 
     machine = machine_description()
     folder = Path(tempfile.mkdtemp(prefix="bench-run-all-"))

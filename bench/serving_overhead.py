@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import Figure, Sample, env_int, log, paired_ratios, print_figures, ratio, write_figures
+from bench.common import Figure, exit_cleanly_on_signals, Sample, env_int, log, paired_ratios, print_figures, ratio, write_figures
 from bench.harness import (DevnetProcess, Proc, ServeSpec, collect_garbage, manual_gc, open_client, prompt_ids,
                            start_node, start_vanilla, wait_serving)
 
@@ -130,6 +130,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
 
     from devnet.models import SHAPES, build_model, read_model_info
 

@@ -19,7 +19,7 @@ import signal
 import tempfile
 from pathlib import Path
 
-from bench.common import Figure, Sample, env_int, log, print_figures, ratio, write_figures
+from bench.common import Figure, exit_cleanly_on_signals, Sample, env_int, log, print_figures, ratio, write_figures
 from bench.harness import DevnetProcess, ServeSpec, start_node, start_vanilla, wait_serving
 
 CASES = {
@@ -53,6 +53,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", default=None)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
 
     from devnet.models import SHAPES, build_model, read_model_info
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -28,6 +29,10 @@ def _announce_when_ready(server) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # A process started from a background job inherits SIGINT ignored; run_server stops cleanly (blocks
+    # announced offline) only on KeyboardInterrupt, so Ctrl-C's usual meaning is restored. Without it a
+    # stopped server would stay in the DHT as a dead route until its entries expire.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from core.petals_compat import import_petals
 
     import_petals()
