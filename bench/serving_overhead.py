@@ -120,8 +120,8 @@ def run_round(index: int, model_dir: Path, base_prefix: str, blocks: str, work: 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.serving_overhead")
-    parser.add_argument("--rounds", type=int, default=env_int("BENCH_ROUNDS", 2), help="server lifetimes")
-    parser.add_argument("--pairs", type=int, default=env_int("BENCH_PAIRS", 3),
+    parser.add_argument("--rounds", type=int, default=env_int("BENCH_ROUNDS", 3), help="server lifetimes")
+    parser.add_argument("--pairs", type=int, default=env_int("BENCH_PAIRS", 6),
                         help="timed generations of each server per round (rounds × pairs ≥ 5)")
     parser.add_argument("--tokens", type=int, default=env_int("BENCH_TOKENS", 16), help="new tokens per generation")
     parser.add_argument("--model", choices=["bloom-560m-shape", "tiny-bloom"], default="bloom-560m-shape")
