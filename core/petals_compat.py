@@ -116,10 +116,38 @@ def apply() -> None:
     _applied = True
 
 
+def _close_sessions_without_deadlock() -> None:
+    """A client inference session's ``__del__`` waits for hivemind's worker event loop to close its stream.
+
+    When the garbage collector happens to run on that loop's own thread, the wait can never end and the
+    client hangs for good (seen under load with py-spy). There the close is scheduled on the running loop
+    instead; the task keeps the session alive until the stream is closed.
+    """
+    import asyncio
+    import threading
+
+    from hivemind.moe.client.remote_expert_worker import RemoteExpertWorker
+    from petals.client.inference_session import _ServerInferenceSession
+
+    if getattr(_ServerInferenceSession.__del__, "_plumise_patched", False):
+        return
+
+    def __del__(self) -> None:
+        if threading.current_thread() is RemoteExpertWorker._event_thread:
+            if getattr(self, "_outputs_stream", None) is not None:
+                asyncio.get_event_loop().create_task(self._aclose_stream())
+            return
+        self.close()
+
+    __del__._plumise_patched = True
+    _ServerInferenceSession.__del__ = __del__
+
+
 def import_petals() -> types.ModuleType:
     """Apply the shim and return the imported ``petals`` package."""
     apply()
     import petals
 
     _skip_version_check()
+    _close_sessions_without_deadlock()
     return petals

@@ -8,6 +8,7 @@ before :meth:`ShardServer.start`.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import threading
 import time
@@ -38,6 +39,19 @@ class ShardConfig:
     cache_dir: Optional[str] = None
     identity_path: Optional[str] = None
     public_name: Optional[str] = None
+
+
+def _freeze_heap_before_fork() -> None:
+    """Move every object alive now out of the garbage collector's reach before a fork.
+
+    The collector writes to the header of each object it scans, which turns the pages a forked child
+    shares with its parent into private copies: measured +85 MiB in a handler that served one request
+    and 1.32x vanilla Petals' PSS for the whole tree (bench/node_memory). Frozen objects are never
+    scanned, so the pages stay shared (1.09x measured with this). Objects created later are collected
+    as usual.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class ShardServerError(RuntimeError):
@@ -93,6 +107,7 @@ class ShardServer:
             kwargs["block_indices"] = cfg.block_indices
         else:
             kwargs["num_blocks"] = cfg.num_blocks
+        _freeze_heap_before_fork()  # Server() forks the DHT process
         try:
             self._server = Server(**kwargs)
         except Exception as exc:  # noqa: BLE001 - translated into a sentence for a person
@@ -114,6 +129,7 @@ class ShardServer:
         _progress_local.callback = self._on_block_loaded
         _progress_local.done = 0
         _progress_local.total = self._server.num_blocks if self._server is not None else 0
+        _freeze_heap_before_fork()  # run() forks the connection handlers
         try:
             self._server.run()
         except BaseException as exc:  # noqa: BLE001 - reported through wait_ready()/error

@@ -39,3 +39,23 @@ def test_version_check_is_skipped_offline():
     result = run_python(code)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_session_garbage_collected_on_the_worker_loop_does_not_deadlock():
+    # Unpatched, __del__ on the worker's own loop thread waits for that same loop: the child hangs.
+    code = (
+        "from core.petals_compat import import_petals\n"
+        "import_petals()\n"
+        "from hivemind.moe.client.remote_expert_worker import RemoteExpertWorker\n"
+        "from petals.client.inference_session import _ServerInferenceSession\n"
+        "session = _ServerInferenceSession.__new__(_ServerInferenceSession)\n"
+        "session._outputs_stream, session._inputs_queue, session.stepped, session.closed = object(), None, False, False\n"
+        "async def collect_here():\n"
+        "    session.__del__()\n"
+        "    return 'returned'\n"
+        "print(RemoteExpertWorker.run_coroutine(collect_here()), flush=True)\n"
+        "session._outputs_stream = None  # the exit-time __del__ has nothing left to close\n"
+    )
+    result = run_python(code, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "returned" in result.stdout
