@@ -26,9 +26,10 @@ import plistlib
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Protocol, Sequence
+
+from chain.files import atomic_write_bytes
 
 MINIMIZED_FLAG = "--minimized"
 APP_NAME = "Plumise Petals"
@@ -47,25 +48,6 @@ class AutostartEntry(Protocol):
     def remove(self) -> None: ...
     def is_installed(self) -> bool: ...
     def describe(self) -> str: ...
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory so a crash never leaves half an entry."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _with_minimized(argv: Sequence[str] | str) -> list[str]:
@@ -123,7 +105,7 @@ class LinuxAutostart:
             "X-GNOME-Autostart-enabled=true\n"
         )
         try:
-            _atomic_write(self.path, text.encode("utf-8"))
+            atomic_write_bytes(self.path, text.encode("utf-8"), mode=0o644)
         except OSError as exc:
             raise AutostartError(f"Could not create the login entry {self.path}: {exc.strerror or exc}") from exc
 
@@ -181,7 +163,7 @@ class MacLaunchAgent:
             "LimitLoadToSessionType": "Aqua",
         }
         try:
-            _atomic_write(self.path, plistlib.dumps(plist))
+            atomic_write_bytes(self.path, plistlib.dumps(plist), mode=0o644)
         except OSError as exc:
             raise AutostartError(f"Could not create the login item {self.path}: {exc.strerror or exc}") from exc
 

@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import logging
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+
+from chain.files import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class EarningsHistory:
                     "claims": [{"at": c.at, "amount_wei": str(c.amount_wei), "tx_hash": c.tx_hash}
                                for c in self._claims],
                 }
-            _atomic_write(self.path, json.dumps(data, indent=1))
+            atomic_write_text(self.path, json.dumps(data, indent=1))  # 0600: it says what this wallet earns
 
     # -- queries
     @property
@@ -140,21 +141,3 @@ class EarningsHistory:
 
 def _day(when: Optional[float]) -> dt.date:
     return dt.date.today() if when is None else dt.datetime.fromtimestamp(when).date()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        os.chmod(tmp, 0o600)  # before writing: the history says how much this wallet earns
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

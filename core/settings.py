@@ -30,9 +30,10 @@ import json
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Sequence
+
+from chain.files import atomic_write_text
 
 SCHEMA_VERSION = 1
 APP_NAME = "plumise-petals"
@@ -484,29 +485,6 @@ def _move_aside(path: Path, why: str) -> Path:
         n += 1
     os.replace(path, target)
     return target
-
-
-def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path`` so a reader sees the old or the new file, never half of one.
-
-    The temporary file gets ``mode`` before any byte is written, then is fsynced and renamed over.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def save_settings(settings: Settings, path: Optional[Path] = None) -> Path:

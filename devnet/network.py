@@ -37,6 +37,8 @@ from devnet.chain import DEFAULT_BLOCKS_PER_EPOCH, DevnetChain
 from devnet.jsonrpc import RpcClient
 from devnet.swarm import ManagedProcess, SwarmError, spawn, stop_process_tree
 
+from chain.files import atomic_write_text
+
 log = logging.getLogger(__name__)
 
 RUNTIME_FILE = "devnet.json"
@@ -404,7 +406,7 @@ class Devnet:
         except (OSError, ValueError):
             data = {}
         data[key] = value
-        write_json_atomic(path, data)
+        atomic_write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 def _stop_stateless(proc: ManagedProcess, grace: float) -> None:
@@ -437,13 +439,6 @@ def _role(index: int) -> str:
 def _maddr_port(maddr: str) -> int:
     parts = maddr.split("/")
     return int(parts[parts.index("tcp") + 1]) if "tcp" in parts else 0
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to ``path`` through a temporary file and a rename, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
 
 
 # ---- the running network as other processes see it ----
@@ -538,7 +533,7 @@ def run_supervisor(config: DevnetConfig, announce=print) -> int:
         net.start()
         info = net.info()
         info["supervisor"] = asdict(RecordedProcess.of("supervisor", os.getpid()))
-        write_json_atomic(state_dir / RUNTIME_FILE, info)
+        atomic_write_text(state_dir / RUNTIME_FILE, json.dumps(info, indent=2) + "\n")
         announce(json.dumps({"event": "devnet_ready", **info}))
         while not stop.wait(0.5):
             if net.anvil is not None and not net.anvil.is_running():
