@@ -71,6 +71,7 @@ class LogsView(QWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.entries: deque[LogEntry] = deque(maxlen=MAX_ENTRIES)
+        self._shown = 0  # lines passing the filter, kept up to date by add() and on_filter_changed()
         self.search_edit = QLineEdit()
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self.on_filter_changed)
@@ -122,35 +123,41 @@ class LogsView(QWidget):
 
     def add(self, level: str, source: str, text: str) -> None:
         entry = LogEntry(dt.datetime.now(), level.upper(), source, redact(text))
+        matches = self._filter()
+        if len(self.entries) == self.entries.maxlen and matches(self.entries[0]):
+            self._shown -= 1  # the oldest line falls out of the deque (and of the text view's blocks)
         self.entries.append(entry)
-        if self._matches(entry):
-            # Append only the new line: re-rendering thousands of lines per record would stall the GUI.
+        if matches(entry):
+            # Append only the new line, and count it: re-filtering thousands of lines per record stalls the GUI.
             self.text.appendPlainText(entry.line())
+            self._shown += 1
         self._update_count()
 
     # -- filtering
     def min_level(self) -> str:
         return self.level_combo.currentData() or "DEBUG"
 
-    def _matches(self, entry: LogEntry) -> bool:
+    def _filter(self):
+        """The current filter as a predicate; reads the widgets once, not once per line."""
         needle = self.search_edit.text().strip().lower()
-        return level_rank(entry.level) >= level_rank(self.min_level()) and (
-            not needle or needle in entry.line().lower()
-        )
+        rank = level_rank(self.min_level())
+        return lambda entry: level_rank(entry.level) >= rank and (not needle or needle in entry.line().lower())
 
     def visible_entries(self) -> list[LogEntry]:
-        return [e for e in self.entries if self._matches(e)]
+        matches = self._filter()
+        return [e for e in self.entries if matches(e)]
 
     @Slot()
     def on_filter_changed(self, *_args) -> None:
-        self.text.setPlainText("\n".join(e.line() for e in self.visible_entries()))
+        visible = self.visible_entries()
+        self._shown = len(visible)
+        self.text.setPlainText("\n".join(e.line() for e in visible))
         self.text.moveCursor(QTextCursor.MoveOperation.End)
         self._update_count()
 
     def _update_count(self) -> None:
         self.count_label.setText(
-            self.tr("%1 of %2 lines shown").replace("%1", str(len(self.visible_entries())))
-            .replace("%2", str(len(self.entries)))
+            self.tr("%1 of %2 lines shown").replace("%1", str(self._shown)).replace("%2", str(len(self.entries)))
         )
 
     # -- export

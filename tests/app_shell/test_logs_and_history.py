@@ -86,3 +86,16 @@ def test_plm_formatting_is_exact():
     assert format_plm(19_999_999_999_999_999) == "0.0199 PLM"  # rounded down, never up
     assert format_plm_exact(10**18 + 1) == "1.000000000000000001 PLM"
     assert format_plm("-5") == "—" and format_plm("1e18") == "—"
+
+
+def test_shown_count_follows_the_filter_as_old_lines_fall_out(qtbot, monkeypatch):
+    import app.logs_view as logs_view
+
+    monkeypatch.setattr(logs_view, "MAX_ENTRIES", 4)
+    view = LogsView()
+    qtbot.addWidget(view)
+    view.level_combo.setCurrentIndex(view.level_combo.findData("WARNING"))
+    for level in ("WARNING", "INFO", "ERROR", "INFO", "WARNING", "INFO", "INFO"):
+        view.on_node_line(level, f"a {level.lower()} line")
+        assert view.count_label.text().startswith(f"{len(view.visible_entries())} of {len(view.entries)}")
+    assert len(view.entries) == 4 and len(view.visible_entries()) == 1
