@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import keyring
-import keyring.backend
-import keyring.errors
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -35,27 +33,6 @@ from app.autostart import LinuxAutostart
 
 class ScreenshotError(RuntimeError):
     pass
-
-
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    """Keeps the throw-away wallets of the screenshots in memory, away from the user's password store."""
-
-    priority = 1
-    name = "an in-memory keyring (screenshots only)"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("no such entry")
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float, what: str,
@@ -220,7 +197,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     from app.hardware_advice import default_hardware_probe
 
     previous_keyring = keyring.get_keyring()
-    keyring.set_keyring(_MemoryKeyring())
+    from devnet.memory_keyring import MemoryKeyring  # throw-away wallets, away from the user's store
+
+    keyring.set_keyring(MemoryKeyring())
     try:
         with tempfile.TemporaryDirectory(prefix="plumise-screenshots-") as tmp:
             work = Path(tmp)

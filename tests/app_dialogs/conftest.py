@@ -7,31 +7,10 @@ to a temporary home directory. The hardware check is the real one (a child proce
 from __future__ import annotations
 
 import keyring
-import keyring.backend
 import keyring.errors
 import pytest
 
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring backend holding entries in a dict, standing in for the OS password store."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("no such entry") from None
+from devnet.memory_keyring import MemoryKeyring
 
 
 class LockedKeyring(MemoryKeyring):

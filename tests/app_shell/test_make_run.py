@@ -12,44 +12,23 @@ from __future__ import annotations
 import time
 
 import keyring
-import keyring.backend
-import keyring.errors
 import psutil
 import pytest
 
 from app.money import UNKNOWN
 from app.pause_policy import IdleSource, PauseDriver
 from core.settings import Settings
+from devnet.memory_keyring import MemoryKeyring
 
 pytestmark = [pytest.mark.swarm, pytest.mark.timeout(300)]
 
 QUIT_BUDGET_S = 15.0  # the node's graceful stop plus the devnet's; it took ~22 s before the load client fix
 
 
-class InMemoryKeyring(keyring.backend.KeyringBackend):
-    """Stands in for the OS keyring (Secret Service, Keychain, Credential Manager)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("no such entry")
-
-
 @pytest.fixture
 def memory_keyring():
     previous = keyring.get_keyring()
-    backend = InMemoryKeyring()
+    backend = MemoryKeyring()  # the stand-in for the OS keyring
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)

@@ -7,36 +7,15 @@ for "no keyring on this machine".
 from __future__ import annotations
 
 import keyring
-import keyring.backend
 import keyring.errors
 import pytest
 from keyring.backends import fail
 
+from devnet.memory_keyring import MemoryKeyring
+
 # A well-known test key (eth-account's documentation); never holds value.
 TEST_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 TEST_ADDRESS = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring backend: the stand-in for the OS password store in tests."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.entries.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service, username):
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("no such password") from None
 
 
 class LockedKeyring(MemoryKeyring):
